@@ -1,0 +1,26 @@
+"""iceberg — how much of the work people are paid for AI can technically do, county by county.
+
+Public API: :func:`load`, :class:`Scenario`, :func:`run`.
+"""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"
+
+__all__ = ["__version__", "load", "run", "Scenario"]
+
+
+def __getattr__(name: str):  # lazy: keep `import iceberg` cheap for the CLI
+    if name == "load":
+        from iceberg.bundle import load
+
+        return load
+    if name == "run":
+        from iceberg.api import run
+
+        return run
+    if name == "Scenario":
+        from iceberg.scenario.model import Scenario
+
+        return Scenario
+    raise AttributeError(name)

@@ -1,0 +1,31 @@
+"""The root typer application; command modules register on it."""
+
+from __future__ import annotations
+
+import typer
+
+app = typer.Typer(
+    name="iceberg",
+    help="Map the technical AI exposure of US wages, county by county (visible vs hidden).",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+data_app = typer.Typer(help="Official data sources: status and downloads.", no_args_is_help=True)
+scenario_app = typer.Typer(help="Run and compare policy scenarios.", no_args_is_help=True)
+app.add_typer(data_app, name="data")
+app.add_typer(scenario_app, name="scenario")
+
+
+@app.callback()
+def _root(
+    data_dir: str = typer.Option(
+        None,
+        "--data-dir",
+        envvar="ICEBERG_DATA_DIR",
+        help="Folder holding the official files (one sub-folder per source); default: user cache.",
+    ),
+) -> None:
+    from iceberg import settings
+
+    if data_dir:
+        settings.set_data_dir(data_dir)

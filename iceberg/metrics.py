@@ -1,0 +1,96 @@
+"""Wage bill and exposure indices for any geography — the one place an index is computed.
+
+Definitions (DESIGN §2), for geography g, occupation o, employment E, annual wage W, exposure e
+and the visible set V:
+
+- wage bill ``B_g = Σ_o E_go W_go``
+- iceberg index ``I_g = Σ_o E_go W_go e_o / B_g``; exposed wages ``X_g = I_g B_g``
+- surface index ``S_g = Σ_{o∈V} E_go W_go e_o / B_g``; hidden index ``H_g = I_g − S_g``
+- hidden multiple ``I_g / S_g``; exposed worker-equivalents ``Σ_o E_go e_o``
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+METRIC_COLUMNS = [
+    "employment",
+    "wage_bill",
+    "exposed_wages",
+    "surface_wages",
+    "hidden_wages",
+    "iceberg_index",
+    "surface_index",
+    "hidden_index",
+    "hidden_multiple",
+    "exposed_workers",
+    "surface_workers",
+    "hidden_workers",
+]
+
+
+def _safe_ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
+    out = np.full(np.broadcast(num, den).shape, np.nan)
+    np.divide(num, den, out=out, where=den > 0)
+    return out
+
+
+def geo_metrics(
+    employment: np.ndarray,
+    wage: np.ndarray,
+    exposure: np.ndarray,
+    visible: np.ndarray,
+    ids: np.ndarray | pd.Index | None = None,
+) -> pd.DataFrame:
+    """Wage bill and indices for every geography row.
+
+    Parameters
+    ----------
+    employment : np.ndarray
+        G × O jobs.
+    wage : np.ndarray
+        G × O annual wages (dollars).
+    exposure : np.ndarray
+        Occupation exposure ``e_o`` in [0, 1], length O.
+    visible : np.ndarray
+        Boolean mask of the visible (surface) occupations, length O.
+    ids : array-like, optional
+        Row labels of the result.
+
+    Returns
+    -------
+    pd.DataFrame
+        One row per geography with the columns of :data:`METRIC_COLUMNS`. Indices of a
+        geography with no wage bill are NaN; the hidden multiple is NaN where the surface is 0.
+    """
+    employment = np.asarray(employment, dtype=float)
+    wage = np.asarray(wage, dtype=float)
+    exposure = np.asarray(exposure, dtype=float)
+    visible = np.asarray(visible, dtype=bool)
+    bill = employment * wage
+    wage_bill = bill.sum(axis=1)
+    exposed = bill @ exposure
+    surface = bill @ (exposure * visible)
+    workers = employment @ exposure
+    surface_workers = employment @ (exposure * visible)
+    iceberg_index = _safe_ratio(exposed, wage_bill)
+    surface_index = _safe_ratio(surface, wage_bill)
+    frame = pd.DataFrame(
+        {
+            "employment": employment.sum(axis=1),
+            "wage_bill": wage_bill,
+            "exposed_wages": exposed,
+            "surface_wages": surface,
+            "hidden_wages": exposed - surface,
+            "iceberg_index": iceberg_index,
+            "surface_index": surface_index,
+            "hidden_index": iceberg_index - surface_index,
+            "hidden_multiple": _safe_ratio(exposed, surface),
+            "exposed_workers": workers,
+            "surface_workers": surface_workers,
+            "hidden_workers": workers - surface_workers,
+        },
+        index=pd.Index(ids if ids is not None else np.arange(len(wage_bill)), name="id"),
+    )
+    return frame

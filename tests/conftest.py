@@ -1,0 +1,46 @@
+"""Shared fixtures: the real data folder (integration) and the hand-made tiny one (unit)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURES = ROOT / "tests" / "fixtures"
+TINY_RAW = FIXTURES / "raw"
+
+
+def _real_raw_dir() -> Path | None:
+    env = os.environ.get("ICEBERG_TEST_RAW_DIR")
+    candidates = [Path(env)] if env else []
+    candidates.append(ROOT.parent / "shared" / "data" / "raw")
+    for path in candidates:
+        if path.is_dir():
+            return path.resolve()
+    return None
+
+
+@pytest.fixture(scope="session")
+def raw_dir() -> Path:
+    """``../shared/data/raw``; skipped when absent, but never in CI (``CI`` set)."""
+    path = _real_raw_dir()
+    if path is None:
+        if os.environ.get("CI"):
+            pytest.fail("CI is set but ../shared/data/raw is missing: integration tests must run")
+        pytest.skip("real data folder ../shared/data/raw not present")
+    return path
+
+
+@pytest.fixture(scope="session")
+def tiny_raw_dir() -> Path:
+    """The hand-made miniature of the raw data layout (tests/fixtures/raw)."""
+    return TINY_RAW
+
+
+@pytest.fixture(autouse=True)
+def _isolated_cache(tmp_path_factory, monkeypatch):
+    """Never touch the user's real cache from a test, unless a test opts in."""
+    if "ICEBERG_TEST_SHARED_CACHE" not in os.environ:
+        monkeypatch.setenv("ICEBERG_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "cache"))
