@@ -1,0 +1,223 @@
+"""Reading and checking tables: the shared machinery of every loader.
+
+Each check raises :class:`~iceberg.errors.IcebergDataError` naming the file, the 1-based data
+row (header excluded), the column, what was expected and what was found.
+"""
+
+from __future__ import annotations
+
+import gzip
+import re
+import zipfile
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from iceberg.errors import IcebergDataError
+
+try:  # calamine (Rust) reads .xlsx about 4x faster than openpyxl
+    import python_calamine
+
+    _EXCEL_ENGINE = "calamine"
+    _CalamineError: type[Exception] = getattr(python_calamine, "CalamineError", ValueError)
+except ImportError:  # pragma: no cover - openpyxl is the documented fallback
+    _EXCEL_ENGINE = "openpyxl"
+    _CalamineError = ValueError
+
+SOC_DETAILED = r"\d{2}-\d{4}"
+ONET_SOC = r"\d{2}-\d{4}\.\d{2}"
+COUNTY_FIPS = r"\d{5}"
+STATE_FIPS = r"\d{2}"
+
+
+def read_text_table(
+    path: str | Path,
+    *,
+    sep: str = ",",
+    required: Sequence[str] = (),
+    skiprows: int | None = None,
+    encoding: str = "utf-8",
+) -> pd.DataFrame:
+    """Read a delimited text file (optionally gzip) with every column as string.
+
+    Empty cells become ``""`` (not NaN) so that nothing is silently converted; numbers are parsed
+    later by :func:`to_number`, which names any bad cell.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise IcebergDataError("file not found", file=path, expected="an existing file")
+    try:
+        frame = pd.read_csv(
+            path,
+            sep=sep,
+            dtype=str,
+            keep_default_na=False,
+            na_values=[],
+            encoding=encoding,
+            skiprows=skiprows,
+            compression="infer",
+            quoting=3 if sep == "\t" else 0,  # O*NET text files: tabs, no quoting
+        )
+    except UnicodeDecodeError as exc:
+        raise IcebergDataError(
+            "file is not valid text in the expected encoding",
+            file=path,
+            expected=encoding,
+            found=f"byte {exc.object[exc.start:exc.start + 1]!r} at offset {exc.start}",
+        ) from None
+    except (EOFError, gzip.BadGzipFile, zipfile.BadZipFile, OSError) as exc:
+        raise IcebergDataError(
+            "file is truncated or not a valid compressed file", file=path, found=str(exc)
+        ) from None
+    except pd.errors.ParserError as exc:
+        raise IcebergDataError(
+            "file could not be parsed as a delimited table (truncated or malformed?)",
+            file=path,
+            found=str(exc).strip()[:200],
+        ) from None
+    except pd.errors.EmptyDataError:
+        raise IcebergDataError("file is empty", file=path, expected="a header row") from None
+    frame.columns = [str(c).strip() for c in frame.columns]
+    require_columns(frame, required, path)
+    return frame
+
+
+def read_excel_table(
+    path: str | Path, *, required: Sequence[str] = (), sheet: int | str = 0, skiprows: int | None = None
+) -> pd.DataFrame:
+    """Read one sheet of an ``.xlsx`` workbook with every column as string (empty → ``""``)."""
+    path = Path(path)
+    if not path.is_file():
+        raise IcebergDataError("file not found", file=path, expected="an existing file")
+    try:
+        frame = pd.read_excel(path, sheet_name=sheet, dtype=str, engine=_EXCEL_ENGINE, skiprows=skiprows)
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError, EOFError, _CalamineError) as exc:
+        raise IcebergDataError(
+            "workbook is truncated or not a valid .xlsx file", file=path, found=str(exc)[:200]
+        ) from None
+    frame.columns = [str(c).strip() for c in frame.columns]
+    frame = frame.fillna("")
+    require_columns(frame, required, path)
+    return frame
+
+
+def require_columns(frame: pd.DataFrame, required: Iterable[str], path: str | Path) -> None:
+    """Raise when a required column is missing."""
+    missing = [c for c in required if c not in frame.columns]
+    if missing:
+        raise IcebergDataError(
+            "required column missing",
+            file=path,
+            column=missing[0],
+            expected=f"columns {list(required)}",
+            found=list(frame.columns)[:20],
+        )
+
+
+def first_bad(mask: np.ndarray | pd.Series) -> int | None:
+    """Index position of the first True in ``mask``, or None."""
+    arr = np.asarray(mask, dtype=bool)
+    hits = np.flatnonzero(arr)
+    return int(hits[0]) if hits.size else None
+
+
+def check_pattern(
+    frame: pd.DataFrame, column: str, pattern: str, path: str | Path, *, allow_empty: bool = False
+) -> None:
+    """Every value of ``column`` fully matches ``pattern`` (a regex)."""
+    values = frame[column].astype(str)
+    ok = values.str.fullmatch(pattern)
+    if allow_empty:
+        ok = ok | (values == "")
+    bad = first_bad(~ok.fillna(False))
+    if bad is not None:
+        raise IcebergDataError(
+            "badly formatted code",
+            file=path,
+            row=bad + 1,
+            column=column,
+            expected=f"text matching {pattern}",
+            found=values.iloc[bad],
+        )
+
+
+def check_unique(frame: pd.DataFrame, keys: Sequence[str], path: str | Path) -> None:
+    """No two rows share ``keys``."""
+    dup = frame.duplicated(list(keys), keep="first")
+    bad = first_bad(dup)
+    if bad is not None:
+        raise IcebergDataError(
+            "duplicate key",
+            file=path,
+            row=bad + 1,
+            column=",".join(keys),
+            expected="each key once",
+            found=tuple(frame.iloc[bad][list(keys)]),
+        )
+
+
+def to_number(
+    frame: pd.DataFrame,
+    column: str,
+    path: str | Path,
+    *,
+    symbols: Sequence[str] = (),
+    allow_empty: bool = True,
+    minimum: float | None = None,
+    maximum: float | None = None,
+) -> tuple[pd.Series, pd.Series]:
+    """Parse ``column`` to float, keeping ``symbols`` (e.g. BLS ``**``) as an explicit flag.
+
+    Returns
+    -------
+    values : pd.Series
+        float64; NaN where the cell is empty or a symbol.
+    flags : pd.Series
+        The symbol found (``""`` where a number or empty cell was read).
+    """
+    raw = frame[column].astype(str).str.strip()
+    cleaned = raw.str.replace(",", "", regex=False)
+    is_symbol = raw.isin(list(symbols)) if symbols else pd.Series(False, index=raw.index)
+    is_empty = raw == ""
+    numbers = pd.to_numeric(cleaned.where(~(is_symbol | is_empty)), errors="coerce")
+    bad_mask = numbers.isna() & ~is_symbol & ~is_empty
+    if not allow_empty:
+        bad_mask |= is_empty
+    bad = first_bad(bad_mask)
+    if bad is not None:
+        expected = "a number" + (f" or one of {list(symbols)}" if symbols else "")
+        raise IcebergDataError("non-numeric value", file=path, row=bad + 1, column=column,
+                               expected=expected, found=raw.iloc[bad])
+    for limit, op, word in ((minimum, np.less, ">="), (maximum, np.greater, "<=")):
+        if limit is not None:
+            bad = first_bad(op(numbers.fillna(limit), limit))
+            if bad is not None:
+                raise IcebergDataError("value out of range", file=path, row=bad + 1, column=column,
+                                       expected=f"{word} {limit}", found=raw.iloc[bad])
+    flags = raw.where(is_symbol, "")
+    return numbers.astype("float64"), flags
+
+
+def find_file(folder: str | Path, stems: Sequence[str], suffixes: Sequence[str]) -> Path | None:
+    """First existing ``folder/stem+suffix`` (also one sub-folder down, e.g. an unpacked zip)."""
+    folder = Path(folder)
+    candidates = [folder] + sorted(p for p in folder.glob("*") if p.is_dir()) if folder.is_dir() else []
+    for base in candidates:
+        for stem in stems:
+            for suffix in suffixes:
+                path = base / f"{stem}{suffix}"
+                if path.is_file():
+                    return path
+    return None
+
+
+def pad_code(values: pd.Series, width: int) -> pd.Series:
+    """Left-pad numeric codes read as text (``"1001"`` → ``"01001"``)."""
+    text = values.astype(str).str.strip()
+    return text.where(~text.str.fullmatch(r"\d+"), text.str.zfill(width))
+
+
+def compile_pattern(pattern: str) -> re.Pattern:
+    return re.compile(pattern)

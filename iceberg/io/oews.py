@@ -1,0 +1,147 @@
+"""BLS OEWS loaders for the "all data" layout (CSV/CSV.gz as converted, or the official XLSX).
+
+Numbers are float64. A BLS symbol never becomes a silent NaN: the value is NaN *and* the flag
+column holds the symbol — ``**`` employment not released, ``*`` wage not released (or not
+published for an annual-only / hourly-only occupation), ``#`` wage top-coded.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from iceberg.errors import IcebergDataError
+from iceberg.io._table import check_pattern, check_unique, read_excel_table, read_text_table, to_number
+
+REQUIRED = ["AREA", "AREA_TITLE", "AREA_TYPE", "OCC_CODE", "OCC_TITLE", "O_GROUP", "TOT_EMP",
+            "H_MEAN", "A_MEAN", "A_MEDIAN"]
+O_GROUPS = {"total", "major", "minor", "broad", "detailed"}
+EMP_SYMBOLS = ("**",)
+WAGE_SYMBOLS = ("*", "#", "**")
+
+#: File names of the converted all-data CSVs in the ``oews_2025`` source folder.
+LEVEL_FILES = {
+    "national": "oews_2025_national_cross_industry.csv.gz",
+    "national_by_industry": "oews_2025_national_by_industry.csv.gz",
+    "state": "oews_2025_state.csv.gz",
+    "area": "oews_2025_msa_nonmetro.csv.gz",
+}
+#: OEWS AREA_TYPE codes.
+AREA_TYPES = {1: "nation", 2: "state", 3: "territory", 4: "msa", 6: "nonmetro"}
+
+
+def read_oews(path: str | Path) -> pd.DataFrame:
+    """Read one OEWS all-data table.
+
+    Parameters
+    ----------
+    path : str or Path
+        ``.csv``, ``.csv.gz`` (as in ``oews_2025``) or the official ``all_data_M_YYYY.xlsx``.
+
+    Returns
+    -------
+    pd.DataFrame
+        Columns ``area, area_type, area_title, prim_state, state_fips, industry_code, naics,
+        naics_title, i_group, occ_code, occ_title, o_group, tot_emp, emp_flag, h_mean,
+        h_mean_flag, a_mean, a_mean_flag, a_median, a_median_flag, annual, hourly``.
+    """
+    path = Path(path)
+    if path.suffix.lower() in {".xlsx", ".xlsm"}:
+        frame = read_excel_table(path, required=REQUIRED)
+    else:
+        frame = read_text_table(path, required=REQUIRED)
+    frame.columns = [c.upper() for c in frame.columns]
+    return _tidy(frame, path)
+
+
+def _tidy(frame: pd.DataFrame, path: Path) -> pd.DataFrame:
+    n = len(frame)
+    check_pattern(frame, "OCC_CODE", r"\d{2}-\d{4}", path)
+    check_pattern(frame, "AREA", r"\d{2}|\d{5}|\d{7}", path)
+    area_type, _ = to_number(frame, "AREA_TYPE", path, allow_empty=False)
+    groups = frame["O_GROUP"].str.strip().str.lower()
+    bad = ~groups.isin(O_GROUPS)
+    if bad.any():
+        row = int(np.flatnonzero(bad.to_numpy())[0])
+        raise IcebergDataError("unknown occupation group", file=path, row=row + 1, column="O_GROUP",
+                               expected=sorted(O_GROUPS).__str__(), found=frame["O_GROUP"].iloc[row])
+    tot_emp, emp_flag = to_number(frame, "TOT_EMP", path, symbols=EMP_SYMBOLS, minimum=0)
+    h_mean, h_flag = to_number(frame, "H_MEAN", path, symbols=WAGE_SYMBOLS, minimum=0)
+    a_mean, a_flag = to_number(frame, "A_MEAN", path, symbols=WAGE_SYMBOLS, minimum=0)
+    a_median, m_flag = to_number(frame, "A_MEDIAN", path, symbols=WAGE_SYMBOLS, minimum=0)
+
+    def col(name: str, default: str = "") -> pd.Series:
+        return frame[name] if name in frame.columns else pd.Series([default] * n, index=frame.index)
+
+    naics = col("NAICS", "000000")
+    out = pd.DataFrame(
+        {
+            "area": frame["AREA"].str.strip(),
+            "area_type": area_type.astype("int64"),
+            "area_title": frame["AREA_TITLE"],
+            "prim_state": col("PRIM_STATE"),
+            "state_fips": col("STATE_FIPS"),
+            "industry_code": col("INDUSTRY_CODE") if "INDUSTRY_CODE" in frame.columns else naics,
+            "naics": naics,
+            "naics_title": col("NAICS_TITLE"),
+            "i_group": col("I_GROUP", "cross-industry"),
+            "occ_code": frame["OCC_CODE"],
+            "occ_title": frame["OCC_TITLE"],
+            "o_group": groups,
+            "tot_emp": tot_emp,
+            "emp_flag": emp_flag,
+            "h_mean": h_mean,
+            "h_mean_flag": h_flag,
+            "a_mean": a_mean,
+            "a_mean_flag": a_flag,
+            "a_median": a_median,
+            "a_median_flag": m_flag,
+            "annual": col("ANNUAL").str.upper().isin(["TRUE", "YES", "1"]),
+            "hourly": col("HOURLY").str.upper().isin(["TRUE", "YES", "1"]),
+        }
+    )
+    # Official workbooks carry OWN_CODE; the cross-industry rows are unique per area/industry/occupation.
+    keys = ["area", "industry_code", "occ_code"]
+    if "OWN_CODE" in frame.columns:
+        out["own_code"] = frame["OWN_CODE"]
+        keys.append("own_code")
+    check_unique(out, keys, path)
+    state_rows = out["area_type"].isin([2, 3]) & (out["state_fips"] == "")
+    out.loc[state_rows, "state_fips"] = out.loc[state_rows, "area"].str.zfill(2)
+    return out
+
+
+def read_oews_dir(folder: str | Path, levels: tuple[str, ...] = tuple(LEVEL_FILES)) -> dict[str, pd.DataFrame]:
+    """Read the OEWS levels from a source folder.
+
+    Accepts the converted CSVs (``oews_2025``) or one official all-data workbook
+    (``all_data_M_2025.xlsx``, split here by ``AREA_TYPE`` and industry).
+
+    Returns
+    -------
+    dict
+        ``national`` (cross-industry), ``national_by_industry``, ``state`` (states and territories),
+        ``area`` (MSAs and nonmetro areas) → frames as from :func:`read_oews`.
+    """
+    folder = Path(folder)
+    if all((folder / LEVEL_FILES[k]).is_file() for k in levels):
+        return {k: read_oews(folder / LEVEL_FILES[k]) for k in levels}
+    workbooks = sorted(folder.glob("all_data_M_*.xlsx")) + sorted(folder.glob("*/all_data_M_*.xlsx"))
+    if not workbooks:
+        missing = [LEVEL_FILES[k] for k in levels if not (folder / LEVEL_FILES[k]).is_file()]
+        raise IcebergDataError(
+            "OEWS files not found",
+            file=folder / missing[0],
+            expected=f"{', '.join(LEVEL_FILES[k] for k in levels)} or the official all_data_M_YYYY.xlsx",
+        )
+    data = read_oews(workbooks[-1])
+    cross = data["i_group"].str.startswith("cross-industry") & data["naics"].isin(["000000", "0"])
+    split = {
+        "national": data[cross & (data["area_type"] == 1)],
+        "national_by_industry": data[(data["area_type"] == 1) & ~cross],
+        "state": data[cross & data["area_type"].isin([2, 3])],
+        "area": data[cross & data["area_type"].isin([4, 6])],
+    }
+    return {k: split[k].reset_index(drop=True) for k in levels}
