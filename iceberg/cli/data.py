@@ -1,5 +1,108 @@
-"""CLI commands (see iceberg/cli/_app.py)."""
+"""CLI: ``iceberg fetch [SOURCE...]``, ``iceberg data status``, ``iceberg data sources``."""
 
 from __future__ import annotations
 
-from iceberg.cli._app import app  # noqa: F401
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from iceberg.cli._app import app, data_app
+
+_Sources = Annotated[
+    list[str] | None,
+    typer.Argument(
+        help="Source ids (default: all). See `iceberg data sources`.", show_default=False
+    ),
+]
+_Registry = Annotated[
+    Path | None,
+    typer.Option(
+        "--registry",
+        help="A source registry TOML to use instead of the shipped one (e.g. internal mirrors).",
+        dir_okay=False,
+        show_default=False,
+    ),
+]
+
+
+@app.command("fetch")
+def fetch_cmd(
+    sources: _Sources = None,
+    all_files: Annotated[bool, typer.Option("--all", help="Also download optional files.")] = False,
+    force: Annotated[
+        bool, typer.Option("--force", help="Download again even if present and intact.")
+    ] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars.")] = False,
+    registry: _Registry = None,
+) -> None:
+    """Download the official source files into the user cache (hash-checked, atomic)."""
+    from iceberg import settings
+    from iceberg.sources import data_status, fetch, format_status
+
+    dest = settings.download_dir()
+    paths = fetch(
+        sources or None,
+        progress=not quiet,
+        registry=registry,
+        include_optional=all_files,
+        force=force,
+        echo=typer.echo,
+    )
+    status = data_status(list(paths), data_dir=dest, registry=registry)
+    typer.echo(format_status(status), nl=False)
+    if settings.data_dir() != dest:
+        typer.echo(
+            f"note: downloaded into {dest}, but the data directory in use is "
+            f"{settings.data_dir()} (from {settings.data_dir_origin()}); drop --data-dir / "
+            "ICEBERG_DATA_DIR to use the download."
+        )
+
+
+@data_app.command("status")
+def status_cmd(
+    sources: _Sources = None,
+    csv: Annotated[bool, typer.Option("--csv", help="Print CSV instead of a table.")] = False,
+    registry: _Registry = None,
+) -> None:
+    """Which sources are present, which edition, and whether every file's hash checks out.
+
+    Exits with code 1 when a required source is missing or incomplete, or any file is corrupt.
+    """
+    from iceberg import settings
+    from iceberg.sources import data_status, format_status, status_ok
+
+    status = data_status(sources or None, registry=registry)
+    if csv:
+        typer.echo(status.to_csv(index=False), nl=False)
+    else:
+        typer.echo(f"data directory: {settings.data_dir()} (from {settings.data_dir_origin()})")
+        typer.echo(format_status(status), nl=False)
+    if not status_ok(status):
+        typer.echo(
+            "some required data is missing or corrupt: run `iceberg fetch`, or point --data-dir / "
+            "ICEBERG_DATA_DIR at a folder with the official files",
+            err=True,
+        )
+        raise typer.Exit(1)
+
+
+@data_app.command("sources")
+def sources_cmd(
+    attribution: Annotated[
+        bool, typer.Option("--attribution", help="Also print attribution and redistribution terms.")
+    ] = False,
+    registry: _Registry = None,
+) -> None:
+    """List the registered official sources (version, licence, download URL)."""
+    from iceberg.sources.registry import resolve_registry
+
+    for src in resolve_registry(registry).values():
+        flag = "required" if src.required else "optional"
+        typer.echo(f"{src.id}  [{flag}]  {src.version}")
+        typer.echo(f"    {src.provider}: {src.title}")
+        typer.echo(f"    download: {src.url}")
+        typer.echo(f"    licence: {src.licence}")
+        if attribution:
+            typer.echo(f"    attribution: {src.attribution}")
+            typer.echo(f"    redistribution: {src.redistribution}")

@@ -1,5 +1,152 @@
-"""CLI commands (see iceberg/cli/_app.py)."""
+"""CLI: ``iceberg map`` (HTML / PNG / SVG / PDF) and ``iceberg export`` (tables)."""
 
 from __future__ import annotations
 
-from iceberg.cli._app import app  # noqa: F401
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from iceberg.cli._app import app
+from iceberg.errors import IcebergDataError
+
+_Scenario = Annotated[
+    Path | None,
+    typer.Option("--scenario", help="Scenario JSON file (default: the baseline).",
+                 exists=True, dir_okay=False, show_default=False),
+]
+_Year = Annotated[
+    int | None,
+    typer.Option("--year", help="Report scenario outputs for this year (sets the horizon).",
+                 show_default=False),
+]
+
+
+def _load_scenario(path: Path | None, year: int | None) -> Any:
+    """The scenario from a JSON file (or the default), with the horizon moved to ``year``."""
+    from pydantic import ValidationError
+
+    from iceberg.scenario.model import Scenario
+
+    try:
+        scenario = Scenario.from_json(path.read_text(encoding="utf-8")) if path else None
+        if year is not None:
+            base = scenario or Scenario()
+            scenario = Scenario.model_validate({**base.model_dump(), "horizon_year": year})
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        raise IcebergDataError(
+            "invalid scenario", file=path, column=".".join(map(str, err.get("loc", ()))) or None,
+            expected=err.get("msg"), found=err.get("input"),
+        ) from None
+    return scenario
+
+
+def _run(scenario: Any) -> tuple[Any, Any]:
+    """``(data, result)`` for the scenario (``None`` = baseline)."""
+    import iceberg
+
+    data = iceberg.load()
+    return data, iceberg.run(data, scenario)
+
+
+def _baseline_classes(data: Any, result: Any, metric: str, scenario: Any, scheme: str, k: int):
+    """Classes fitted on the baseline run, so scenario maps keep the baseline colours."""
+    import iceberg
+    from iceberg.maps.classes import MapClasses
+
+    base = result if scenario is None else iceberg.run(data)
+    values = base.counties[metric] if metric in base.counties.columns else result.counties[metric]
+    if metric.endswith("_diff"):
+        return MapClasses.fit_difference(values, metric)
+    return MapClasses.fit(values, metric, scheme=scheme, k=k)
+
+
+def _subtitle(result: Any, scenario: Any) -> str | None:
+    if scenario is None:
+        return None
+    name = getattr(scenario, "name", None)
+    line = result.scenario_subtitle() if hasattr(result, "scenario_subtitle") else ""
+    return f"Scenario: {name}; {line}" if name else line or None
+
+
+@app.command("map")
+def map_cmd(
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output file: .html, .png, .svg or .pdf.",
+                                      dir_okay=False)],
+    metric: Annotated[str, typer.Option("--metric", help="County column to map.")] = "hidden_index",
+    scenario_file: _Scenario = None,
+    state: Annotated[str | None, typer.Option("--state", help="Only this state (e.g. TN or 47).",
+                                              show_default=False)] = None,
+    year: _Year = None,
+    scheme: Annotated[str, typer.Option("--scheme", help="mapclassify scheme (FisherJenks, "
+                                        "Quantiles, NaturalBreaks, EqualInterval).")] = "FisherJenks",
+    k: Annotated[int, typer.Option("--classes", "-k", min=2, max=9, help="Number of classes.")] = 5,
+    title: Annotated[str | None, typer.Option("--title", show_default=False)] = None,
+    cdn: Annotated[bool, typer.Option("--cdn", help="HTML: link Leaflet from CDNs and show a "
+                                      "basemap instead of a self-contained offline file.")] = False,
+    dpi: Annotated[int, typer.Option("--dpi", min=50, max=1200, help="PNG resolution.")] = 300,
+) -> None:
+    """Draw a county map of one metric (baseline or scenario) to HTML, PNG, SVG or PDF."""
+    suffix = out.suffix.lower()
+    if suffix not in (".html", ".htm", ".png", ".svg", ".pdf"):
+        raise typer.BadParameter("use a .html, .png, .svg or .pdf file", param_hint="--out")
+    scenario = _load_scenario(scenario_file, year)
+    data, result = _run(scenario)
+    if metric not in result.counties.columns:
+        raise typer.BadParameter(
+            f"unknown metric {metric!r}; county columns: "
+            + ", ".join(c for c in result.counties.columns if c != "geometry"),
+            param_hint="--metric",
+        )
+    classes = _baseline_classes(data, result, metric, scenario, scheme, k)
+    subtitle = _subtitle(result, scenario)
+    if suffix in (".html", ".htm"):
+        from iceberg.maps.explore import DEFAULT_LAYERS, explore
+        from iceberg.maps.offline import to_html
+
+        web = result.web_counties() if hasattr(result, "web_counties") else result.counties
+        m = explore(web, metric, classes=classes, layers=DEFAULT_LAYERS, state=state,
+                    title=title, subtitle=subtitle, offline=not cdn, scheme=scheme, k=k)
+        path = to_html(m, out, self_contained=not cdn)
+    else:
+        from iceberg.maps.static import plot
+
+        path = plot(result.counties, metric, out, classes=classes, state=state, title=title,
+                    subtitle=subtitle, dpi=dpi)
+    typer.echo(f"wrote {path}")
+
+
+@app.command("export")
+def export_cmd(
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output file.", dir_okay=False)],
+    level: Annotated[str, typer.Option("--level", help="county | state | area")] = "county",
+    fmt: Annotated[str | None, typer.Option(
+        "--format", help="csv | parquet | geoparquet | gpkg | geojson (default: from --out).",
+        show_default=False)] = None,
+    scenario_file: _Scenario = None,
+    year: _Year = None,
+) -> None:
+    """Write county, state or area results as a table, with a provenance sidecar."""
+    from iceberg.export import FORMATS, export_table, format_of
+
+    tables = {"county": "counties", "state": "states", "area": "areas"}
+    if level not in tables:
+        raise typer.BadParameter("use county, state or area", param_hint="--level")
+    try:
+        kind = format_of(out, fmt)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--format") from None
+    scenario = _load_scenario(scenario_file, year)
+    _, result = _run(scenario)
+    frame = getattr(result, tables[level])
+    if kind in ("gpkg", "geojson", "geoparquet") and level != "county":
+        raise typer.BadParameter(
+            f"{kind} needs geometry, which only --level county has; use one of "
+            + ", ".join(f for f in FORMATS if f in ("csv", "parquet")),
+            param_hint="--format",
+        )
+    provenance = result.provenance.to_dict() if hasattr(result.provenance, "to_dict") \
+        else dict(result.provenance or {})
+    path = export_table(frame, out, fmt=kind, provenance={"level": level, **provenance})
+    typer.echo(f"wrote {path} ({len(frame):,} rows) and {path.name}.provenance.json")

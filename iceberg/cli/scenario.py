@@ -1,5 +1,115 @@
-"""CLI commands (see iceberg/cli/_app.py)."""
+"""``iceberg scenario run | compare | presets`` (registered on ``scenario_app``)."""
 
 from __future__ import annotations
 
-from iceberg.cli._app import app  # noqa: F401
+import os
+import tempfile
+from pathlib import Path
+
+import typer
+
+from iceberg.cli._app import scenario_app
+
+#: Columns shown by ``run`` and ``compare`` (national row).
+SUMMARY_COLUMNS = (
+    "technical_exposed_wages",
+    "adopted_wages",
+    "displaced_wages",
+    "displaced_workers",
+    "productivity_gain",
+    "reskilled_workers",
+    "reskilling_cost",
+    "net_wage_impact",
+    "gdp_proxy",
+)
+
+
+def read_scenario(spec: str):
+    """A scenario from a JSON file, or a preset name (``technical_ceiling`` or ``preset:NAME``)."""
+    from iceberg.scenario.model import Scenario
+    from iceberg.scenario.presets import list_presets, load_preset
+
+    name = spec.removeprefix("preset:")
+    path = Path(spec)
+    if path.is_file():
+        try:
+            return Scenario.from_json(path.read_text(encoding="utf-8"))
+        except ValueError as exc:
+            raise typer.BadParameter(f"{path}: {exc}") from None
+    if name in list_presets():
+        return load_preset(name)
+    raise typer.BadParameter(
+        f"{spec!r} is neither a scenario file nor a preset ({', '.join(list_presets())})"
+    )
+
+
+def _summary(result) -> dict[str, float]:
+    nation = result.nation
+    row = nation.iloc[-1] if len(nation) else {}
+    return {c: float(row[c]) for c in SUMMARY_COLUMNS if c in getattr(nation, "columns", [])}
+
+
+def _fmt(value: float) -> str:
+    return f"{value:,.0f}"
+
+
+def _write(frame, out: Path) -> None:
+    """Write a table atomically: .parquet, else CSV (geometry dropped)."""
+    if "geometry" in frame.columns:
+        frame = frame.drop(columns="geometry")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=out.parent, suffix=out.suffix + ".tmp")
+    os.close(fd)
+    try:
+        if out.suffix == ".parquet":
+            frame.to_parquet(tmp)
+        else:
+            frame.to_csv(tmp)
+        os.replace(tmp, out)
+    finally:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+
+
+@scenario_app.command("run")
+def run_command(
+    scenario_file: str = typer.Argument(..., help="Scenario JSON file or preset name."),
+    out: Path = typer.Option(None, "--out", help="Write the county table (.csv or .parquet)."),
+) -> None:
+    """Run one scenario and print the national figures at the horizon year."""
+    import iceberg
+
+    scenario = read_scenario(scenario_file)
+    result = iceberg.run(iceberg.load(), scenario)
+    typer.echo(f"{scenario.name} — horizon {scenario.horizon_year} (national, US dollars / jobs)")
+    for key, value in _summary(result).items():
+        typer.echo(f"  {key:<26} {_fmt(value):>22}")
+    if out is not None:
+        _write(result.counties, out)
+        typer.echo(f"county table written to {out}")
+
+
+@scenario_app.command("compare")
+def compare_command(
+    a: str = typer.Argument(..., help="Scenario A (JSON file or preset name)."),
+    b: str = typer.Argument(..., help="Scenario B (JSON file or preset name)."),
+) -> None:
+    """Run two scenarios and print their national figures side by side (B − A)."""
+    import iceberg
+
+    data = iceberg.load()
+    sa, sb = read_scenario(a), read_scenario(b)
+    ra, rb = _summary(iceberg.run(data, sa)), _summary(iceberg.run(data, sb))
+    typer.echo(f"{'':<26} {'A: ' + sa.name[:18]:>22} {'B: ' + sb.name[:18]:>22} {'B − A':>22}")
+    for key in ra:
+        va, vb = ra[key], rb.get(key, float("nan"))
+        typer.echo(f"{key:<26} {_fmt(va):>22} {_fmt(vb):>22} {_fmt(vb - va):>22}")
+
+
+@scenario_app.command("presets")
+def presets_command() -> None:
+    """List the shipped preset scenarios."""
+    from iceberg.scenario.presets import list_presets, load_preset
+
+    for name in list_presets():
+        typer.echo(f"{name:<26} {load_preset(name).name}")

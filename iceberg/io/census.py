@@ -7,6 +7,7 @@ and what it found. Codes stay strings (``"01001"``, ``"01"``).
 
 from __future__ import annotations
 
+import io
 import os
 import zipfile
 from pathlib import Path
@@ -32,34 +33,65 @@ def _require_file(path: Path) -> None:
         raise IcebergDataError("file not found", file=path, expected="an existing file", found=None)
 
 
-def _read_csv(path: Path, *, encodings: tuple[str, ...] = ("utf-8",), dtype=str) -> pd.DataFrame:
-    """Read a CSV with all columns as strings, trying the allowed encodings in order."""
+def _decode(path: Path, encodings: tuple[str, ...]) -> str:
+    """File text in the first encoding that decodes it; errors name the row of the bad byte."""
     _require_file(path)
-    last: Exception | None = None
+    data = path.read_bytes()
+    if not data.strip():
+        raise IcebergDataError(
+            "file is empty", file=path, expected="a CSV with a header row", found=""
+        )
+    if b"\x00" in data[:4096]:
+        raise IcebergDataError(
+            "file has an unexpected text encoding (NUL bytes: UTF-16 or binary?)",
+            file=path,
+            expected=" or ".join(encodings),
+            found=data[:16],
+        )
+    first: UnicodeDecodeError | None = None
     for enc in encodings:
         try:
-            return pd.read_csv(path, dtype=dtype, encoding=enc, keep_default_na=False, na_values=[""])
+            return data.decode(enc).removeprefix("\ufeff")
         except UnicodeDecodeError as exc:
-            last = exc
-        except pd.errors.EmptyDataError as exc:
-            raise IcebergDataError("file is empty", file=path, expected="a CSV with a header row", found="") from exc
-        except pd.errors.ParserError as exc:
-            raise IcebergDataError(
-                "CSV could not be parsed (truncated or malformed?)", file=path, expected="a well-formed CSV",
-                found=str(exc)[:200],
-            ) from exc
+            first = first or exc
+    assert first is not None
+    line = data[: first.start].count(b"\n")  # 0 = header line, so this is the 1-based data row
     raise IcebergDataError(
-        "file has an unexpected text encoding", file=path, expected=" or ".join(encodings),
-        found=str(last)[:200],
+        "file has an unexpected text encoding",
+        file=path,
+        row=line if line > 0 else None,
+        expected=" or ".join(encodings),
+        found=data[first.start : first.start + 8],
     )
+
+
+def _read_csv(path: Path, *, encodings: tuple[str, ...] = ("utf-8",)) -> pd.DataFrame:
+    """Read a CSV with every column as text (codes keep leading zeros); empty cells are NA."""
+    text = _decode(path, encodings)
+    try:
+        return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, na_values=[""])
+    except pd.errors.EmptyDataError as exc:
+        raise IcebergDataError(
+            "file is empty", file=path, expected="a CSV with a header row", found=""
+        ) from exc
+    except pd.errors.ParserError as exc:
+        raise IcebergDataError(
+            "CSV could not be parsed (truncated or malformed?)",
+            file=path,
+            expected="a well-formed CSV",
+            found=str(exc)[:200],
+        ) from exc
 
 
 def _require_columns(df: pd.DataFrame, columns: list[str], path: Path) -> None:
     missing = [c for c in columns if c not in df.columns]
     if missing:
         raise IcebergDataError(
-            "required column missing", file=path, column=missing[0],
-            expected=", ".join(columns), found=", ".join(map(str, df.columns[:20])),
+            "required column missing",
+            file=path,
+            column=missing[0],
+            expected=", ".join(columns),
+            found=", ".join(map(str, df.columns[:20])),
         )
 
 
@@ -74,7 +106,11 @@ def _check_pattern(df: pd.DataFrame, column: str, pattern: str, expected: str, p
     i = _first_bad(~ok.to_numpy(dtype=bool))
     if i is not None:
         raise IcebergDataError(
-            "bad code", file=path, row=i + 1, column=column, expected=expected,
+            "bad code",
+            file=path,
+            row=i + 1,
+            column=column,
+            expected=expected,
             found=None if pd.isna(values.iloc[i]) else str(values.iloc[i]),
         )
 
@@ -84,12 +120,18 @@ def _check_unique(df: pd.DataFrame, column: str, path: Path) -> None:
     i = _first_bad(dup.to_numpy())
     if i is not None:
         raise IcebergDataError(
-            "duplicate key", file=path, row=i + 1, column=column, expected="one row per value",
+            "duplicate key",
+            file=path,
+            row=i + 1,
+            column=column,
+            expected="one row per value",
             found=str(df[column].iloc[i]),
         )
 
 
-def _to_number(df: pd.DataFrame, column: str, path: Path, *, minimum: float = 0.0, integer: bool = False) -> pd.Series:
+def _to_number(
+    df: pd.DataFrame, column: str, path: Path, *, minimum: float = 0.0, integer: bool = False
+) -> pd.Series:
     """Parse a text column as numbers ≥ ``minimum``; the first bad cell raises."""
     raw = df[column]
     num = pd.to_numeric(raw.astype("string").str.strip(), errors="coerce").astype("float64")
@@ -99,7 +141,10 @@ def _to_number(df: pd.DataFrame, column: str, path: Path, *, minimum: float = 0.
     i = _first_bad(bad)
     if i is not None:
         raise IcebergDataError(
-            "bad number", file=path, row=i + 1, column=column,
+            "bad number",
+            file=path,
+            row=i + 1,
+            column=column,
             expected=f"{'an integer' if integer else 'a number'} >= {minimum:g}",
             found=None if pd.isna(raw.iloc[i]) else str(raw.iloc[i]),
         )
@@ -119,13 +164,17 @@ def _resolve_vector(path: Path, layer: str | None) -> tuple[str, str | None]:
             shps = [p for p in shps if p.stem == layer] or shps
         if len(shps) != 1:
             raise IcebergDataError(
-                "folder must hold exactly one shapefile (or pass layer=)", file=path,
-                expected="one *.shp", found=[p.name for p in shps],
+                "folder must hold exactly one shapefile (or pass layer=)",
+                file=path,
+                expected="one *.shp",
+                found=[p.name for p in shps],
             )
         return str(shps[0]), None
     if path.suffix.lower() == ".zip":
         if not zipfile.is_zipfile(path):
-            raise IcebergDataError("not a valid zip archive", file=path, expected="a .zip", found=path.stat().st_size)
+            raise IcebergDataError(
+                "not a valid zip archive", file=path, expected="a .zip", found=path.stat().st_size
+            )
         return f"zip://{path}", layer
     return str(path), layer
 
@@ -137,22 +186,32 @@ def _read_vector(path: PathLike, layer: str | None) -> tuple[gpd.GeoDataFrame, P
         gdf = gpd.read_file(src, layer=lyr, engine="pyogrio")
     except Exception as exc:  # pyogrio raises DataSourceError / DataLayerError / OSError
         raise IcebergDataError(
-            "boundary file could not be read", file=p, expected="a shapefile folder, .shp or .zip",
+            "boundary file could not be read",
+            file=p,
+            expected="a shapefile folder, .shp or .zip",
             found=f"{type(exc).__name__}: {str(exc)[:200]}",
         ) from exc
     if gdf.crs is None:
-        raise IcebergDataError("boundary file has no CRS (.prj missing?)", file=p, expected="EPSG:4269", found=None)
+        raise IcebergDataError(
+            "boundary file has no CRS (.prj missing?)", file=p, expected="EPSG:4269", found=None
+        )
     return gdf, p
 
 
 def _check_geometry(gdf: gpd.GeoDataFrame, path: Path) -> None:
     geom = gdf.geometry
-    bad = (geom.isna() | geom.is_empty | ~geom.geom_type.isin(["Polygon", "MultiPolygon"])).to_numpy()
+    bad = (
+        geom.isna() | geom.is_empty | ~geom.geom_type.isin(["Polygon", "MultiPolygon"])
+    ).to_numpy()
     i = _first_bad(bad)
     if i is not None:
         raise IcebergDataError(
-            "missing, empty or non-polygon geometry", file=path, row=i + 1, column="geometry",
-            expected="Polygon or MultiPolygon", found=None if geom.iloc[i] is None else geom.iloc[i].geom_type,
+            "missing, empty or non-polygon geometry",
+            file=path,
+            row=i + 1,
+            column="geometry",
+            expected="Polygon or MultiPolygon",
+            found=None if geom.iloc[i] is None else geom.iloc[i].geom_type,
         )
 
 
@@ -228,3 +287,296 @@ def read_states(path: PathLike, layer: str | None = None) -> gpd.GeoDataFrame:
         geometry=gdf.geometry.values,
         crs=gdf.crs,
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# county → OEWS area crosswalk
+
+_CROSSWALK_COLUMNS = [
+    "county_fips",
+    "state_fips",
+    "state_abbr",
+    "state_name",
+    "county_name",
+    "oews_area",
+    "oews_area_title",
+    "oews_area_type",
+]
+
+
+def read_county_area_crosswalk(path: PathLike) -> pd.DataFrame:
+    """County → OEWS area assignment (``county_to_oews_area_may2025.csv`` layout).
+
+    Parameters
+    ----------
+    path : str or Path
+        The CSV (UTF-8), or a folder holding ``county_to_oews_area_may2025.csv``.
+
+    Returns
+    -------
+    DataFrame
+        ``county_fips, state_fips, state_abbr, state_name, county_name, oews_area,
+        oews_area_title, oews_area_type`` (int64: 4 MSA, 6 nonmetropolitan); one row per county,
+        file order.
+
+    Raises
+    ------
+    IcebergDataError
+        Missing column; county FIPS not 5 digits or not starting with the state FIPS; state
+        FIPS not 2 digits; area type not 4/6 or area code not 5 digits (MSA) / 7 digits
+        (nonmetro); a county listed twice; an area with two different titles.
+    """
+    p = Path(path)
+    if p.is_dir():
+        p = p / "county_to_oews_area_may2025.csv"
+    df = _read_csv(p)
+    _require_columns(df, _CROSSWALK_COLUMNS, p)
+    df = df[_CROSSWALK_COLUMNS].copy()
+    _check_pattern(df, "county_fips", _FIPS5, "5-digit county FIPS (e.g. '01001')", p)
+    _check_pattern(df, "state_fips", _FIPS2, "2-digit state FIPS (e.g. '01')", p)
+    mismatch = (df["county_fips"].str[:2] != df["state_fips"]).to_numpy()
+    i = _first_bad(mismatch)
+    if i is not None:
+        raise IcebergDataError(
+            "county FIPS does not start with its state FIPS",
+            file=p,
+            row=i + 1,
+            column="county_fips",
+            expected=f"'{df['state_fips'].iloc[i]}…'",
+            found=df["county_fips"].iloc[i],
+        )
+    _check_pattern(df, "state_abbr", r"[A-Z]{2}", "2-letter USPS code", p)
+    _check_pattern(df, "oews_area_type", r"[46]", "4 (MSA) or 6 (nonmetropolitan area)", p)
+    kind = df["oews_area_type"].astype(str).to_numpy()
+    code = df["oews_area"].astype("string").fillna("")
+    ok = np.where(kind == "4", code.str.fullmatch(r"\d{5}"), code.str.fullmatch(r"\d{7}"))
+    i = _first_bad(~ok.astype(bool))
+    if i is not None:
+        raise IcebergDataError(
+            "bad OEWS area code",
+            file=p,
+            row=i + 1,
+            column="oews_area",
+            expected="5 digits for an MSA (type 4), 7 digits for a nonmetro area (type 6)",
+            found=str(df["oews_area"].iloc[i]),
+        )
+    _check_pattern(df, "oews_area_title", r".*\S.*", "an area title", p)
+    _check_unique(df, "county_fips", p)
+    titles = df.groupby("oews_area")["oews_area_title"].transform("nunique").to_numpy()
+    i = _first_bad(titles > 1)
+    if i is not None:
+        raise IcebergDataError(
+            "OEWS area has more than one title",
+            file=p,
+            row=i + 1,
+            column="oews_area_title",
+            expected="one title per area code",
+            found=f"{df['oews_area'].iloc[i]}: {df['oews_area_title'].iloc[i]}",
+        )
+    return df.assign(oews_area_type=df["oews_area_type"].astype("int64")).reset_index(drop=True)
+
+
+# ---------------------------------------------------------------------------------------------
+# population estimates
+
+
+def read_county_population(path: PathLike, *, year: int | None = None) -> pd.DataFrame:
+    """County resident population from the Census ``co-est<vintage>-alldata.csv`` file.
+
+    Only county rows (``SUMLEV`` 050) are kept; the state rows (040) are not counties.
+
+    Parameters
+    ----------
+    path : str or Path
+        The CSV (Census ships it in Latin-1; UTF-8 is accepted too), or a folder holding one
+        ``co-est*-alldata.csv``.
+    year : int, optional
+        Which ``POPESTIMATE<year>`` column; default the latest one in the file.
+
+    Returns
+    -------
+    DataFrame
+        ``county_fips`` (``STATE``+``COUNTY``), ``state_fips``, ``county_name``,
+        ``population`` (int64); file order.
+
+    Raises
+    ------
+    IcebergDataError
+        Missing column, bad ``STATE``/``COUNTY``/``SUMLEV`` code, a non-integer or negative
+        population, a duplicate county, no county rows.
+    """
+    p = Path(path)
+    if p.is_dir():
+        found = sorted(p.glob("co-est*-alldata.csv"))
+        if len(found) != 1:
+            raise IcebergDataError(
+                "folder must hold exactly one co-est*-alldata.csv",
+                file=p,
+                expected="one file",
+                found=[f.name for f in found],
+            )
+        p = found[0]
+    df = _read_csv(p, encodings=("utf-8", "latin-1"))
+    years = sorted(
+        int(c[len("POPESTIMATE") :])
+        for c in df.columns
+        if c.startswith("POPESTIMATE") and c[11:].isdigit()
+    )
+    if year is None and not years:
+        raise IcebergDataError(
+            "required column missing",
+            file=p,
+            column="POPESTIMATE<year>",
+            expected="e.g. POPESTIMATE2024",
+            found=", ".join(map(str, df.columns[:20])),
+        )
+    pop_col = f"POPESTIMATE{year if year is not None else years[-1]}"
+    _require_columns(df, ["SUMLEV", "STATE", "COUNTY", "CTYNAME", pop_col], p)
+    _check_pattern(df, "SUMLEV", r"\d{2,3}", "a summary level such as 040 or 050", p)
+    is_county = (df["SUMLEV"].str.zfill(3) == "050").to_numpy()
+    if not is_county.any():
+        raise IcebergDataError(
+            "no county rows", file=p, column="SUMLEV", expected="rows with 050", found="none"
+        )
+    # Keep original positions so errors name the row in the file.
+    counties = df.loc[is_county]
+    _check_rows = counties.reset_index()  # 'index' = 0-based data row in the file
+
+    def _fail_at(mask: np.ndarray, column: str, expected: str, message: str = "bad code") -> None:
+        j = _first_bad(mask)
+        if j is not None:
+            raise IcebergDataError(
+                message,
+                file=p,
+                row=int(_check_rows["index"].iloc[j]) + 1,
+                column=column,
+                expected=expected,
+                found=None
+                if pd.isna(_check_rows[column].iloc[j])
+                else str(_check_rows[column].iloc[j]),
+            )
+
+    st = _check_rows["STATE"].astype("string")
+    co = _check_rows["COUNTY"].astype("string")
+    _fail_at(~st.str.fullmatch(_FIPS2).fillna(False).to_numpy(bool), "STATE", "2-digit state FIPS")
+    _fail_at(
+        ~co.str.fullmatch(r"\d{3}").fillna(False).to_numpy(bool), "COUNTY", "3-digit county code"
+    )
+    raw = _check_rows[pop_col].astype("string").str.strip()
+    pop = pd.to_numeric(raw, errors="coerce").astype("float64")
+    bad = (
+        pop.isna().to_numpy() | (pop.fillna(0).to_numpy() < 0) | (pop.fillna(0).to_numpy() % 1 != 0)
+    )
+    _fail_at(bad, pop_col, "an integer >= 0", "bad number")
+    fips = (st + co).astype(str)
+    _fail_at(fips.duplicated().to_numpy(), "COUNTY", "one row per county", "duplicate key")
+    return pd.DataFrame(
+        {
+            "county_fips": fips.to_numpy(),
+            "state_fips": st.astype(str).to_numpy(),
+            "county_name": _check_rows["CTYNAME"].astype(str).to_numpy(),
+            "population": pop.to_numpy().astype("int64"),
+        }
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# ACS county industry / occupation-group employment
+
+_ACS_FILE = "acs5_2019_county_C24050_C24060.csv"
+_ACS_VARIABLES = "variables.csv"
+
+
+def read_acs_county(path: PathLike) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """ACS 5-year county employment by industry sector and by occupation group.
+
+    Reads the wide ``acs5_2019_county_C24050_C24060.csv`` (one row per county, ``…E``
+    estimates and ``…M`` margins) and ``variables.csv`` from the same folder, which labels each
+    variable, says whether it is a ``total``, ``industry`` or ``occupation`` line, and lists its
+    NAICS sectors / SOC major groups in ``codes``.
+
+    Parameters
+    ----------
+    path : str or Path
+        The wide CSV, or the folder holding it and ``variables.csv``.
+
+    Returns
+    -------
+    (industry, occupation_groups) : tuple of DataFrame
+        Both long, one row per county and group, groups in ``variables.csv`` order:
+        ``county_fips, group (e.g. "C24050_004"), label, codes (";"-separated), employed (float64)``.
+        Total lines (``_001``) are not groups and are left out; they are checked instead.
+
+    Raises
+    ------
+    IcebergDataError
+        Missing file or column, bad or duplicate ``county_fips``, a non-numeric or negative
+        estimate, groups that do not add up to the table total (more than 1 job off),
+        a malformed ``variables.csv``.
+    """
+    p = Path(path)
+    folder = p if p.is_dir() else p.parent
+    wide_path = p / _ACS_FILE if p.is_dir() else p
+    var_path = folder / _ACS_VARIABLES
+    variables = _read_csv(var_path)
+    _require_columns(variables, ["variable", "table", "label", "kind", "codes"], var_path)
+    _check_pattern(
+        variables,
+        "variable",
+        r"[A-Z]\d{5}_\d{3}",
+        "an ACS variable id such as C24050_004",
+        var_path,
+    )
+    _check_pattern(
+        variables, "kind", r"total|industry|occupation", "total, industry or occupation", var_path
+    )
+    _check_unique(variables, "variable", var_path)
+
+    wide = _read_csv(wide_path)
+    estimates = [f"{v}E" for v in variables["variable"]]
+    _require_columns(wide, ["county_fips", *estimates], wide_path)
+    _check_pattern(wide, "county_fips", _FIPS5, "5-digit county FIPS (e.g. '01001')", wide_path)
+    _check_unique(wide, "county_fips", wide_path)
+    values = pd.DataFrame({c: _to_number(wide, c, wide_path) for c in estimates})
+
+    frames = {}
+    for kind in ("industry", "occupation"):
+        vars_k = variables[variables["kind"] == kind]
+        if vars_k.empty:
+            raise IcebergDataError(
+                f"no {kind} variables",
+                file=var_path,
+                column="kind",
+                expected=f"rows with kind={kind}",
+                found="none",
+            )
+        tables = vars_k["table"].unique()
+        for table in tables:
+            total = variables[(variables["kind"] == "total") & (variables["table"] == table)]
+            if total.empty:
+                continue  # no total line to check against
+            parts = [f"{v}E" for v in vars_k.loc[vars_k["table"] == table, "variable"]]
+            tot_col = f"{total['variable'].iloc[0]}E"
+            gap = np.abs(values[parts].sum(axis=1).to_numpy() - values[tot_col].to_numpy())
+            i = _first_bad(gap > 1.0)
+            if i is not None:
+                raise IcebergDataError(
+                    f"{table} groups do not add up to the table total",
+                    file=wide_path,
+                    row=i + 1,
+                    column=tot_col,
+                    expected="sum of the group estimates (±1)",
+                    found=f"total {values[tot_col].iloc[i]:g}, groups {values[parts].iloc[i].sum():g}",
+                )
+        cols = [f"{v}E" for v in vars_k["variable"]]
+        n_c, n_g = len(wide), len(cols)
+        frames[kind] = pd.DataFrame(
+            {
+                "county_fips": np.repeat(wide["county_fips"].astype(str).to_numpy(), n_g),
+                "group": np.tile(vars_k["variable"].astype(str).to_numpy(), n_c),
+                "label": np.tile(vars_k["label"].astype(str).to_numpy(), n_c),
+                "codes": np.tile(vars_k["codes"].fillna("").astype(str).to_numpy(), n_c),
+                "employed": values[cols].to_numpy(dtype="float64").reshape(-1),
+            }
+        )
+    return frames["industry"], frames["occupation"]

@@ -1,0 +1,447 @@
+"""Split OEWS area employment to counties, conserving every area figure (DESIGN §5 step 2–3).
+
+For each county ``c`` in area ``a`` and occupation ``o`` a prior ``P_co`` comes from the best
+county signal available:
+
+- ``industry_mix``: ACS county employment by industry group × national staffing patterns;
+- ``population_share``: the county's employment signal × the area's occupation mix (counties the
+  ACS table lacks, e.g. DC, Puerto Rico, Connecticut planning regions, Alaska 02063/02066; or
+  every county with ``method="population"``);
+- ``equal_share``: counties with neither ACS nor population data (Puerto Rico: the population
+  estimates file has no municipios) share their area equally.
+
+County totals follow the county's share of the area's employment signal (ACS employed; for
+counties without ACS, population × the area's ACS employed-per-resident ratio). Iterative
+proportional fitting, vectorised over all areas at once (a county lies in exactly one area, so
+the sparse county → area membership turns column sums into area × occupation sums), makes the
+area × occupation margin hold exactly — the last step of every iteration is that column scaling —
+and the county totals (or county × ACS occupation group totals) as closely as IPF allows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Literal, Protocol
+
+import numpy as np
+import pandas as pd
+from scipy import sparse
+
+from iceberg.errors import IcebergDataError
+from iceberg.geomatrix import GeoMatrix
+
+from .crosswalk import county_area_matrix
+from .staffing import StaffingPatterns
+
+METHODS = ("industry_mix", "population_share", "equal_share")
+
+
+class _AreaLevel(Protocol):
+    ids: np.ndarray
+    occ_codes: np.ndarray
+    employment: np.ndarray
+    wage: np.ndarray
+    wage_median: np.ndarray
+
+
+@dataclass(frozen=True)
+class CountyAllocation:
+    """County × occupation employment and wages allocated from OEWS areas.
+
+    Attributes
+    ----------
+    county_fips : np.ndarray
+        County GEOIDs (str), length C, sorted.
+    occ_codes : np.ndarray
+        Occupation codes, length O.
+    employment, wage, wage_median : np.ndarray
+        C × O jobs and annual wages (the area's wage; 0 where employment is 0).
+    method : pd.Series
+        Allocation method per county (indexed by county_fips).
+    area_of : pd.Series
+        OEWS area id per county (indexed by county_fips).
+    counts : dict[str, int]
+        Counties per method, exclusions, fallbacks, IPF iterations.
+    excluded : pd.DataFrame
+        ``id, kind ("county"/"state"), reason`` for every county or state left out.
+    diagnostics : dict[str, float]
+        IPF residuals and the conservation error.
+    """
+
+    county_fips: np.ndarray
+    occ_codes: np.ndarray
+    employment: np.ndarray
+    wage: np.ndarray
+    wage_median: np.ndarray
+    method: pd.Series
+    area_of: pd.Series
+    counts: dict[str, int]
+    excluded: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(columns=["id", "kind", "reason"])
+    )
+    diagnostics: dict[str, float] = field(default_factory=dict)
+
+    def to_geomatrix(self, meta: pd.DataFrame | None = None) -> GeoMatrix:
+        """The allocation as a county-level :class:`iceberg.geomatrix.GeoMatrix`."""
+        if meta is None:
+            meta = pd.DataFrame(
+                {"oews_area": self.area_of.to_numpy(), "allocation_method": self.method.to_numpy()},
+                index=pd.Index(self.county_fips, name="id"),
+            )
+        return GeoMatrix("county", self.county_fips, self.occ_codes, self.employment,
+                         self.wage, self.wage_median, meta)
+
+
+def _require(frame: pd.DataFrame, columns: Iterable[str], what: str) -> None:
+    for col in columns:
+        if col not in frame.columns:
+            raise IcebergDataError(f"{what} lacks a required column", column=col,
+                                   expected=", ".join(columns), found=list(frame.columns)[:20])
+
+
+def _check_crosswalk(crosswalk: pd.DataFrame) -> pd.DataFrame:
+    _require(crosswalk, ("county_fips", "oews_area"), "county → area crosswalk")
+    cw = crosswalk.assign(
+        county_fips=crosswalk["county_fips"].astype(str),
+        oews_area=crosswalk["oews_area"].fillna("").astype(str),
+    ).reset_index(drop=True)
+    dup = cw["county_fips"].duplicated(keep="first")
+    if dup.any():
+        pos = int(np.flatnonzero(dup.to_numpy())[0])
+        fips = cw["county_fips"].iat[pos]
+        areas = sorted(cw.loc[cw["county_fips"] == fips, "oews_area"].unique())
+        raise IcebergDataError("county assigned to more than one OEWS area", row=pos + 1,
+                               column="county_fips", expected="each county exactly once",
+                               found=(fips, areas))
+    return cw
+
+
+def _county_vector(frame: pd.DataFrame | None, col: str, counties: np.ndarray,
+                   what: str) -> tuple[np.ndarray, int]:
+    """Values of ``col`` aligned to ``counties`` (NaN where absent) and rows not used."""
+    if frame is None:
+        return np.full(len(counties), np.nan), 0
+    _require(frame, ("county_fips", col), what)
+    s = frame.assign(county_fips=frame["county_fips"].astype(str))
+    if s["county_fips"].duplicated().any():
+        pos = int(np.flatnonzero(s["county_fips"].duplicated().to_numpy())[0])
+        raise IcebergDataError(f"{what}: duplicate county", row=pos + 1, column="county_fips",
+                               expected="one row per county", found=s["county_fips"].iat[pos])
+    vals = pd.to_numeric(s[col], errors="coerce").astype(float)
+    if (vals < 0).any():
+        pos = int(np.flatnonzero((vals < 0).to_numpy())[0])
+        raise IcebergDataError(f"{what}: negative value", row=pos + 1, column=col,
+                               expected=">= 0", found=float(vals.iat[pos]))
+    series = pd.Series(vals.to_numpy(), index=s["county_fips"].to_numpy())
+    unused = int((~series.index.isin(counties)).sum())
+    return series.reindex(counties).to_numpy(dtype=float), unused
+
+
+def _acs_matrix(frame: pd.DataFrame, counties: np.ndarray, groups: np.ndarray,
+                what: str) -> tuple[np.ndarray, np.ndarray, int]:
+    """County × group matrix of an ACS long frame; (values, has_row, rows of other counties)."""
+    _require(frame, ("county_fips", "group", "employed"), what)
+    frame = frame.reset_index(drop=True)
+    rows = np.flatnonzero(frame["group"].astype(str).isin(groups).to_numpy())
+    sub = frame.iloc[rows]
+    fips = sub["county_fips"].astype(str).to_numpy()
+    grp = sub["group"].astype(str).to_numpy()
+    emp = pd.to_numeric(sub["employed"], errors="coerce").to_numpy(dtype=float)
+    bad = ~np.isfinite(emp) | (emp < 0)
+    if bad.any():
+        pos = int(np.flatnonzero(bad)[0])
+        raise IcebergDataError(f"{what}: employment not a non-negative number",
+                               row=int(rows[pos]) + 1, column="employed", expected=">= 0",
+                               found=sub["employed"].iat[pos])
+    dup = pd.MultiIndex.from_arrays([fips, grp]).duplicated()
+    if dup.any():
+        pos = int(np.flatnonzero(dup)[0])
+        raise IcebergDataError(f"{what}: duplicate county × group", row=int(rows[pos]) + 1,
+                               column="group", expected="one row per county and group",
+                               found=(fips[pos], grp[pos]))
+    ci = pd.Index(counties).get_indexer(fips)
+    gi = pd.Index(groups).get_indexer(grp)
+    out = np.zeros((len(counties), len(groups)))
+    seen = np.zeros(len(counties), dtype=np.int64)
+    ok = ci >= 0
+    out[ci[ok], gi[ok]] = emp[ok]
+    np.add.at(seen, ci[ok], 1)
+    other = len(set(fips[~ok]))
+    return out, seen == len(groups), other
+
+
+def _safe_div(num: np.ndarray, den: np.ndarray, empty: float = 0.0) -> np.ndarray:
+    return np.divide(num, den, out=np.full(np.broadcast(num, den).shape, empty), where=den > 0)
+
+
+def ipf(
+    prior: np.ndarray,
+    member: sparse.csr_matrix,
+    col_target: np.ndarray,
+    row_target: np.ndarray,
+    occ_group: np.ndarray,
+    *,
+    max_iter: int = 1000,
+    tol: float = 1e-10,
+) -> tuple[np.ndarray, int, float]:
+    """Rake ``prior`` (C × O) to area × occupation and county × group margins.
+
+    Parameters
+    ----------
+    prior : np.ndarray
+        C × O non-negative prior.
+    member : scipy.sparse.csr_matrix
+        C × A one-hot county → area membership.
+    col_target : np.ndarray
+        A × O targets: for each area, the sum over its counties (held exactly at the end).
+    row_target : np.ndarray
+        C × K targets: for each county, the sum over the occupations of group ``k``.
+    occ_group : np.ndarray
+        Group index (0..K-1) of each occupation (all 0 for plain county totals).
+    max_iter, tol : int, float
+        Stop when the largest relative row-margin error is below ``tol`` or after ``max_iter``.
+
+    Returns
+    -------
+    (fitted, iterations, max_row_rel_error)
+    """
+    member = sparse.csr_matrix(member)
+    if not np.all(np.diff(member.indptr) == 1):
+        raise IcebergDataError("membership must put every county in exactly one area",
+                               expected="one entry per row", found=np.diff(member.indptr).max())
+    area_idx = member.indices  # one entry per row: the county's area
+    member_t = member.T.tocsr()
+    k = row_target.shape[1]
+    onehot = np.zeros((len(occ_group), k))
+    onehot[np.arange(len(occ_group)), occ_group] = 1.0
+
+    def row_sums(x: np.ndarray) -> np.ndarray:  # C × K sums by occupation group
+        return x.sum(axis=1, keepdims=True) if k == 1 else x @ onehot
+
+    p = prior.copy()
+    rows = row_sums(p)
+    err = np.inf
+    it = 0
+    for it in range(1, max_iter + 1):
+        f = _safe_div(row_target, rows, 1.0)
+        p *= f if k == 1 else f @ onehot.T
+        cols = member_t @ p  # A × O sums over each area's counties
+        p *= _safe_div(col_target, cols, 1.0)[area_idx]
+        rows = row_sums(p)
+        err = float(np.max(np.abs(rows - row_target) / np.maximum(row_target, 1e-300),
+                           initial=0.0, where=(row_target > 0) | (rows > 0)))
+        if err < tol:
+            break
+    return p, it, err
+
+
+def allocate_counties(
+    area: _AreaLevel,
+    crosswalk: pd.DataFrame,
+    *,
+    acs_industry: pd.DataFrame | None = None,
+    acs_occupation_groups: pd.DataFrame | None = None,
+    population: pd.DataFrame | None = None,
+    staffing: StaffingPatterns | None = None,
+    method: Literal["auto", "population"] = "auto",
+    state_ids: Iterable[str] | None = None,
+    max_iter: int = 1000,
+    tol: float = 1e-10,
+) -> CountyAllocation:
+    """Allocate filled OEWS area matrices to counties (DESIGN §5).
+
+    Parameters
+    ----------
+    area : FilledLevel or GeoMatrix
+        The filled area level (ids, occ_codes, employment, wage, wage_median).
+    crosswalk : pd.DataFrame
+        ``county_fips, oews_area`` (+ ``state_fips``), one row per county.
+    acs_industry : pd.DataFrame, optional
+        ACS county × industry group, long (``county_fips, group, employed``).
+    acs_occupation_groups : pd.DataFrame, optional
+        ACS county × occupation group, long (``county_fips, group, codes, employed``; codes =
+        SOC major groups): an extra IPF margin when given.
+    population : pd.DataFrame, optional
+        ``county_fips, population``.
+    staffing : StaffingPatterns, optional
+        National staffing patterns (required with ``acs_industry`` in ``"auto"`` mode).
+    method : {"auto", "population"}
+        ``"auto"``: best signal per county; ``"population"``: population share everywhere.
+    state_ids : iterable of str, optional
+        State-level ids (e.g. the filled state level's ids); those with no county in the
+        crosswalk (Guam, Virgin Islands) are listed in ``excluded`` as state-level only.
+    max_iter, tol : int, float
+        IPF stopping rule.
+
+    Returns
+    -------
+    CountyAllocation
+
+    Raises
+    ------
+    IcebergDataError
+        A county in two areas, an area with no counties, malformed ACS or population input.
+    """
+    if method not in ("auto", "population"):
+        raise IcebergDataError("unknown allocation method", column="method",
+                               expected="'auto' or 'population'", found=method)
+    area_ids = np.asarray(area.ids).astype(str)
+    occ = np.asarray(area.occ_codes).astype(str)
+    e_area = np.asarray(area.employment, dtype=float)
+    cw = _check_crosswalk(crosswalk)
+    counts: dict[str, int] = {"counties_in_crosswalk": len(cw)}
+
+    known = cw["oews_area"].isin(area_ids).to_numpy()
+    excluded = pd.DataFrame({
+        "id": cw.loc[~known, "county_fips"].to_numpy(),
+        "kind": "county",
+        "reason": ("no OEWS area data for area '" + cw.loc[~known, "oews_area"] + "'").to_numpy(),
+    })
+    counts["counties_excluded_no_area_data"] = int((~known).sum())
+    used = cw.loc[known].sort_values("county_fips")
+    counties = used["county_fips"].to_numpy().astype(str)
+    a_idx = pd.Index(area_ids).get_indexer(used["oews_area"].to_numpy())
+    n_c, n_a = len(counties), len(area_ids)
+    per_area = np.bincount(a_idx, minlength=n_a)
+    if (per_area == 0).any():
+        empty = area_ids[per_area == 0]
+        raise IcebergDataError("OEWS area has no county in the crosswalk", column="oews_area",
+                               expected="every area covered by at least one county",
+                               found=list(empty[:5]))
+    member = county_area_matrix(used, counties, area_ids)
+    counts["areas"] = n_a
+    counts["areas_multi_county"] = int((per_area > 1).sum())
+
+    if state_ids is not None and "state_fips" in cw.columns:
+        lone = sorted(set(map(str, state_ids)) - set(cw["state_fips"].astype(str)))
+        excluded = pd.concat([excluded, pd.DataFrame({
+            "id": lone, "kind": "state",
+            "reason": "state-level only: OEWS publishes no sub-state areas"})], ignore_index=True)
+        counts["states_state_level_only"] = len(lone)
+
+    pop, counts["population_counties_not_in_crosswalk"] = _county_vector(
+        population, "population", counties, "county population")
+
+    # County employment signal T and industry prior.
+    e_tot = e_area.sum(axis=1)
+    mix = _safe_div(e_area, e_tot[:, None])  # each area's occupation mix
+    use_acs = method == "auto" and acs_industry is not None
+    has_acs = np.zeros(n_c, dtype=bool)
+    if use_acs:
+        if staffing is None:
+            raise IcebergDataError("staffing patterns are required with acs_industry",
+                                   column="staffing", expected="StaffingPatterns", found=None)
+        x_ind, has_acs, counts["acs_industry_counties_not_in_crosswalk"] = _acs_matrix(
+            acs_industry, counties, staffing.groups, "ACS county industry")
+        has_acs &= x_ind.sum(axis=1) > 0
+        acs_tot = x_ind.sum(axis=1)
+        both = has_acs & np.isfinite(pop)
+        ratio = _safe_div(np.bincount(a_idx, np.where(both, acs_tot, 0.0), n_a),
+                          np.bincount(a_idx, np.where(both, pop, 0.0), n_a), 1.0)
+        signal = np.where(has_acs, acs_tot, pop * ratio[a_idx])
+    else:
+        signal = pop.copy()
+    has_pop_signal = ~has_acs & np.isfinite(signal)
+    # No signal at all (Puerto Rico without population): the area's mean signal, else 1.
+    fin = np.isfinite(signal)
+    area_mean = _safe_div(np.bincount(a_idx, np.where(fin, signal, 0.0), n_a),
+                          np.bincount(a_idx, fin.astype(float), n_a).astype(float), 1.0)
+    signal = np.where(fin, signal, area_mean[a_idx])
+    area_sig = np.bincount(a_idx, signal, n_a)
+    zero_area = area_sig <= 0
+    counts["areas_zero_signal_equal_split"] = int(zero_area.sum())
+    signal = np.where(zero_area[a_idx], 1.0, signal)
+    area_sig = np.bincount(a_idx, signal, n_a)
+    row_total = e_tot[a_idx] * signal / area_sig[a_idx]
+
+    labels = np.where(has_acs, "industry_mix", np.where(has_pop_signal, "population_share",
+                                                         "equal_share"))
+    labels = np.where(zero_area[a_idx], "equal_share", labels)
+    for m in METHODS:
+        counts[f"counties_{m}"] = int((labels == m).sum())
+    counts["counties_allocated"] = n_c
+
+    prior = signal[:, None] * mix[a_idx]
+    if use_acs:
+        shares = staffing.frame().reindex(columns=occ, fill_value=0.0).to_numpy()
+        counts["staffing_occupations_missing"] = int((~pd.Index(occ).isin(staffing.occ_codes)).sum())
+        ind_rows = labels == "industry_mix"
+        prior[ind_rows] = x_ind[ind_rows] @ shares
+    # Occupations an area employs but no county's prior carries: fall back to total shares.
+    dead = (e_area > 0) & ((member.T @ prior) <= 0)
+    counts["prior_cells_fallback_to_total_share"] = int(dead.sum())
+    if dead.any():
+        prior = np.where(dead[a_idx], signal[:, None] * mix[a_idx], prior)
+
+    # Row margin: county totals, or county × ACS occupation group totals.
+    occ_group = np.zeros(len(occ), dtype=np.int64)
+    row_target = row_total[:, None]
+    diagnostics: dict[str, float] = {}
+    if method == "auto" and acs_occupation_groups is not None:
+        occ_group, row_target, g_it, g_err, n_other = _group_targets(
+            acs_occupation_groups, counties, occ, e_area, member, a_idx, row_total, max_iter, tol)
+        counts["occupation_group_raking_iterations"] = g_it
+        counts["acs_occupation_group_counties"] = n_other
+        diagnostics["occupation_group_raking_max_rel_error"] = g_err
+
+    fitted, iters, err = ipf(prior, member, e_area, row_target, occ_group,
+                             max_iter=max_iter, tol=tol)
+    counts["ipf_iterations"] = iters
+    counts["ipf_converged"] = int(err < tol)
+    cols = np.asarray(member.T @ fitted)
+    diagnostics["ipf_max_row_rel_error"] = err
+    diagnostics["county_total_max_rel_error"] = float(
+        np.max(np.abs(fitted.sum(axis=1) - row_total) / np.maximum(row_total, 1e-300),
+               initial=0.0, where=row_total > 0))
+    diagnostics["conservation_max_abs_error"] = float(np.max(np.abs(cols - e_area), initial=0.0))
+    diagnostics["conservation_max_rel_error"] = float(
+        np.max(np.abs(cols - e_area) / np.maximum(e_area, 1e-300), initial=0.0, where=e_area > 0))
+
+    has = fitted > 0
+    wage = np.where(has, np.asarray(area.wage, float)[a_idx], 0.0)
+    median = np.where(has, np.asarray(area.wage_median, float)[a_idx], 0.0)
+    index = pd.Index(counties, name="county_fips")
+    return CountyAllocation(
+        county_fips=counties, occ_codes=occ, employment=fitted, wage=wage, wage_median=median,
+        method=pd.Series(labels, index=index, name="allocation_method"),
+        area_of=pd.Series(area_ids[a_idx], index=index, name="oews_area"),
+        counts=counts, excluded=excluded, diagnostics=diagnostics,
+    )
+
+
+def _group_targets(
+    acs_groups: pd.DataFrame, counties: np.ndarray, occ: np.ndarray, e_area: np.ndarray,
+    member: sparse.csr_matrix, a_idx: np.ndarray, row_total: np.ndarray, max_iter: int,
+    tol: float,
+) -> tuple[np.ndarray, np.ndarray, int, float, int]:
+    """County × occupation-group targets consistent with the area × group totals.
+
+    ACS group shares (or, for counties without ACS, the area's group mix) times the county
+    total, raked so that counties sum to the area's OEWS employment in each group. Occupations
+    whose SOC major group no ACS group lists form one extra group.
+    """
+    _require(acs_groups, ("county_fips", "group", "codes", "employed"), "ACS occupation groups")
+    g = acs_groups.drop_duplicates("group")
+    g = g[g["codes"].fillna("").astype(str).str.strip() != ""]
+    groups = g["group"].astype(str).to_numpy()
+    major_of = {m.strip(): i for i, c in enumerate(g["codes"].astype(str)) for m in c.split(";")}
+    occ_group = pd.Series([o[:2] for o in occ]).map(major_of).fillna(len(groups)).to_numpy(np.int64)
+    k = len(groups) + 1
+    y, has, _ = _acs_matrix(acs_groups, counties, groups, "ACS county occupation groups")
+    has &= y.sum(axis=1) > 0
+    onehot = np.zeros((len(occ), k))
+    onehot[np.arange(len(occ)), occ_group] = 1.0
+    area_groups = e_area @ onehot  # A × K
+    area_mix = _safe_div(area_groups, area_groups.sum(axis=1, keepdims=True))
+    y_full = np.zeros((len(counties), k))
+    y_full[:, : len(groups)] = y
+    # The extra group (occupations ACS does not list) takes the area's mix in every county.
+    own = area_mix[a_idx]
+    acs_mix = _safe_div(y_full, y_full.sum(axis=1, keepdims=True)) * (1.0 - own[:, -1:])
+    acs_mix[:, -1] = own[:, -1]
+    county_mix = np.where(has[:, None], acs_mix, own)
+    g0 = county_mix * row_total[:, None]
+    fitted, it, err = ipf(g0, member, area_groups, row_total[:, None],
+                          np.zeros(k, dtype=np.int64), max_iter=max_iter, tol=tol)
+    return occ_group, fitted, it, err, int(has.sum())

@@ -1,0 +1,469 @@
+"""County and state geometry for maps: web layer, state outlines, inset layout, cache.
+
+Everything here works on the GeoDataFrames of :mod:`iceberg.io.census` (``geoid`` /
+``state_fips`` columns). Two targets:
+
+* **web** (folium/Leaflet): EPSG:4326, coverage-simplified in EPSG:5070 so neighbouring
+  counties keep exactly the same shared border, coordinates rounded so the GeoJSON is small;
+* **print** (static maps): EPSG:5070 (CONUS Albers) with Alaska, Hawaii and Puerto Rico moved
+  into inset boxes below the contiguous US by one fixed transform per inset, so county and
+  state layers line up.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from iceberg.errors import IcebergDataError
+
+#: Equal-area CRS used for simplification, dissolves and print maps (NAD83 / CONUS Albers).
+ALBERS = "EPSG:5070"
+WEB = "EPSG:4326"
+
+#: Default web simplification: Visvalingam–Whyatt tolerance (metres, ~sqrt of removed
+#: triangle area) and coordinate grid (degrees). 1,500 m keeps county shapes recognisable at
+#: state zoom (a screen pixel is ~600 m at zoom 7) and gives ~1.3 MB of GeoJSON for the
+#: 3,222 counties of the 2023 20m file; 1e-4 deg is ~10 m.
+DEFAULT_TOLERANCE_M = 1500.0
+DEFAULT_PRECISION = 1e-4
+
+#: Bumped when the web-layer recipe changes, so cached layers are rebuilt.
+WEB_LAYER_VERSION = "1"
+
+#: States (and equivalents) shown in the print layout: 50 states + DC + PR.
+_STATES_50_DC = {f"{i:02d}" for i in range(1, 57)} - {"03", "07", "14", "43", "52"}
+_KEPT_STATE_FIPS = _STATES_50_DC | {"72"}
+
+
+@dataclass(frozen=True)
+class _Inset:
+    """One inset: source CRS, a fixed source box in it, scale and destination box in 5070."""
+
+    state_fips: str
+    abbr: str
+    crs: str
+    src_box: tuple[float, float, float, float]  # minx, miny, maxx, maxy in ``crs``
+    scale: float
+    dst_box: tuple[float, float, float, float]  # frame in EPSG:5070
+
+    def transform(self, geoms: np.ndarray) -> np.ndarray:
+        """Scale about the source box centre, then move that centre to the frame centre."""
+        sx, sy = (self.src_box[0] + self.src_box[2]) / 2, (self.src_box[1] + self.src_box[3]) / 2
+        dx, dy = (self.dst_box[0] + self.dst_box[2]) / 2, (self.dst_box[1] + self.dst_box[3]) / 2
+        # Uniform scale + translation on all coordinates at once (same as shapely.affinity's
+        # affine_transform with [s, 0, 0, s, dx - s*sx, dy - s*sy], but vectorised).
+        offset = np.array([dx - self.scale * sx, dy - self.scale * sy])
+        return shapely.transform(np.asarray(geoms, dtype=object), lambda c: c * self.scale + offset)
+
+
+# Source boxes are fixed constants (bounds of the 2023 Census shapes in each inset's own
+# equal-area projection, slightly padded) so the transform never depends on the data passed in:
+# a county layer and a state layer are moved identically and their outlines coincide.
+INSETS: tuple[_Inset, ...] = (
+    _Inset(
+        "02",
+        "AK",
+        "EPSG:3338",  # NAD83 / Alaska Albers; handles the antimeridian
+        (-2_180_000.0, 400_000.0, 1_500_000.0, 2_390_000.0),
+        0.35,
+        (-2_360_000.0, 180_000.0, -1_050_000.0, 900_000.0),
+    ),
+    _Inset(
+        "15",
+        "HI",
+        "+proj=aea +lat_1=8 +lat_2=18 +lat_0=13 +lon_0=-157 +datum=NAD83 +units=m +no_defs",
+        (-345_000.0, 650_000.0, 235_000.0, 1_030_000.0),
+        1.0,
+        (-1_040_000.0, 130_000.0, -440_000.0, 530_000.0),
+    ),
+    _Inset(
+        "72",
+        "PR",
+        "+proj=aea +lat_1=18 +lat_2=18.5 +lat_0=18.2 +lon_0=-66.4 +datum=NAD83 +units=m +no_defs",
+        (-170_000.0, -40_000.0, 130_000.0, 40_000.0),
+        1.5,
+        (1_000_000.0, 40_000.0, 1_500_000.0, 200_000.0),
+    ),
+)
+
+
+# ---------------------------------------------------------------------------------------------
+# helpers
+
+
+def _id_column(gdf: gpd.GeoDataFrame, id_column: str) -> str:
+    if id_column in gdf.columns:
+        return id_column
+    if id_column.upper() in gdf.columns:
+        return id_column.upper()
+    raise IcebergDataError(
+        "boundary layer has no id column",
+        column=id_column,
+        expected=f"a column {id_column!r}",
+        found=list(gdf.columns)[:12],
+    )
+
+
+def _state_codes(gdf: gpd.GeoDataFrame) -> pd.Series:
+    """2-digit state FIPS per row, from ``state_fips``/``STATEFP`` or the first 2 chars of the id."""
+    for col in ("state_fips", "STATEFP"):
+        if col in gdf.columns:
+            return gdf[col].astype(str)
+    for col in ("geoid", "GEOID"):
+        if col in gdf.columns:
+            return gdf[col].astype(str).str[:2]
+    raise IcebergDataError(
+        "cannot tell the state of each shape",
+        expected="a column state_fips, STATEFP, geoid or GEOID",
+        found=list(gdf.columns)[:12],
+    )
+
+
+def _require_crs(gdf: gpd.GeoDataFrame) -> None:
+    if gdf.crs is None:
+        raise IcebergDataError(
+            "boundary layer has no CRS", expected="a geographic or projected CRS", found=None
+        )
+
+
+def _decimals(precision: float) -> int:
+    if not precision > 0:
+        raise ValueError(f"precision must be a positive grid size in degrees, got {precision!r}")
+    return round(-np.log10(precision))
+
+
+def _round_coords(geoms: np.ndarray, decimals: int) -> tuple[np.ndarray, int]:
+    """Round every coordinate to ``decimals`` places.
+
+    Plain rounding maps a shared vertex to the same point in both neighbours, so an
+    edge-matched coverage stays edge-matched. A polygon can become invalid (a collapsed
+    sliver); only those are repaired (``make_valid``, polygonal parts kept) and counted.
+    """
+    rounded = shapely.transform(geoms, lambda c: np.round(c, decimals))
+    bad = ~shapely.is_valid(rounded)
+    if bad.any():
+        fixed = shapely.make_valid(rounded[bad], method="structure", keep_collapsed=False)
+        rounded[bad] = fixed
+    return rounded, int(bad.sum())
+
+
+def _simplify_coverage(geoms: np.ndarray, tolerance_m: float) -> tuple[np.ndarray, dict[str, int]]:
+    """Coverage-simplify projected polygons; clean the coverage first if it is not valid."""
+    counts = {"coverage_cleaned": 0}
+    if not shapely.coverage_is_valid(geoms):
+        # Overlaps or mismatched edges would let simplification open gaps; clean them first.
+        invalid = ~shapely.is_empty(shapely.coverage_invalid_edges(geoms))
+        counts["coverage_cleaned"] = int(invalid.sum())
+        geoms = shapely.coverage_clean(geoms)
+    if tolerance_m > 0:
+        geoms = shapely.coverage_simplify(geoms, tolerance_m)
+    return np.asarray(geoms, dtype=object), counts
+
+
+# ---------------------------------------------------------------------------------------------
+# web layer
+
+
+def web_layer(
+    counties_gdf: gpd.GeoDataFrame,
+    *,
+    id_column: str = "geoid",
+    tolerance_m: float = DEFAULT_TOLERANCE_M,
+    precision: float = DEFAULT_PRECISION,
+) -> gpd.GeoDataFrame:
+    """Small, topologically clean polygons for web maps.
+
+    Projects to EPSG:5070, simplifies with :func:`shapely.coverage_simplify` (shared borders
+    stay shared, no gaps or slivers), checks :func:`shapely.coverage_is_valid`, returns to
+    EPSG:4326 and rounds coordinates to ``precision`` degrees.
+
+    Parameters
+    ----------
+    counties_gdf : GeoDataFrame
+        Polygons with a CRS and an id column (e.g. from :func:`iceberg.io.census.read_boundaries`).
+    id_column : str, default "geoid"
+        Name of the id column (``"GEOID"`` is also accepted when ``"geoid"`` is absent); the
+        output column is always named ``id_column`` lower-cased.
+    tolerance_m : float, default 1500
+        Coverage-simplification tolerance in metres (0 = no simplification).
+    precision : float, default 1e-4
+        Coordinate grid in degrees, a power of ten (1e-4 deg is about 10 m).
+
+    Returns
+    -------
+    GeoDataFrame
+        Columns ``[id_column, "geometry"]`` in EPSG:4326, same row order as the input.
+        ``.attrs["counts"]`` holds ``coverage_cleaned`` (invalid input edges repaired before
+        simplifying), ``repaired_after_rounding`` and ``coverage_valid`` (1/0).
+
+    Raises
+    ------
+    IcebergDataError
+        No CRS, no id column, or a non-polygon / empty geometry.
+    """
+    _require_crs(counties_gdf)
+    col = _id_column(counties_gdf, id_column)
+    geoms = counties_gdf.geometry.values
+    kinds = shapely.get_type_id(np.asarray(geoms, dtype=object))
+    bad = ~np.isin(kinds, [3, 6]) | shapely.is_empty(np.asarray(geoms, dtype=object))
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        raise IcebergDataError(
+            "boundary layer has a missing, empty or non-polygon geometry",
+            row=i + 1,
+            column="geometry",
+            expected="Polygon or MultiPolygon",
+            found=str(counties_gdf[col].iloc[i]),
+        )
+    projected = counties_gdf.geometry.to_crs(ALBERS).values
+    simplified, counts = _simplify_coverage(np.asarray(projected, dtype=object), float(tolerance_m))
+    back = gpd.GeoSeries(simplified, crs=ALBERS).to_crs(WEB).values
+    rounded, n_fixed = _round_coords(np.asarray(back, dtype=object), _decimals(precision))
+    counts["repaired_after_rounding"] = n_fixed
+    counts["coverage_valid"] = int(bool(shapely.coverage_is_valid(rounded)))
+    out = gpd.GeoDataFrame(
+        {id_column.lower(): counties_gdf[col].astype(str).to_numpy()},
+        geometry=rounded,
+        crs=WEB,
+        index=counties_gdf.index,
+    )
+    out.attrs["counts"] = counts
+    return out
+
+
+def geojson_size(gdf: gpd.GeoDataFrame) -> int:
+    """Bytes of ``gdf.to_json(drop_id=True)`` (what a folium layer embeds, before properties)."""
+    return len(gdf.to_json(drop_id=True).encode("utf-8"))
+
+
+# ---------------------------------------------------------------------------------------------
+# state outlines
+
+
+def _is_county_layer(gdf: gpd.GeoDataFrame) -> bool:
+    for col in ("geoid", "GEOID"):
+        if col in gdf.columns:
+            return bool((gdf[col].astype(str).str.len() == 5).all())
+    return False
+
+
+def state_outlines(
+    gdf: gpd.GeoDataFrame,
+    *,
+    web: bool = False,
+    tolerance_m: float = DEFAULT_TOLERANCE_M,
+    precision: float = DEFAULT_PRECISION,
+) -> gpd.GeoDataFrame:
+    """State polygons (one per state) for drawing outlines over a county choropleth.
+
+    From a county layer the states are dissolved from the counties (coverage union), so the
+    outlines trace exactly the county borders drawn under them; a state layer is used as is.
+
+    Parameters
+    ----------
+    gdf : GeoDataFrame
+        A county layer (5-char ``geoid``/``GEOID``) or a state layer (``state_fips``/``STATEFP``).
+    web : bool, default False
+        True: the county layer is first passed through :func:`web_layer` with the same
+        ``tolerance_m``/``precision`` (so outlines match the web county layer exactly); a state
+        layer is simplified the same way. Result in EPSG:4326.
+        False (print): no simplification, result in EPSG:5070.
+    tolerance_m, precision : float
+        As in :func:`web_layer` (web only).
+
+    Returns
+    -------
+    GeoDataFrame
+        Columns ``state_fips, geometry``, one row per state, sorted by ``state_fips``.
+    """
+    _require_crs(gdf)
+    states = _state_codes(gdf).to_numpy()
+    if web:
+        if _is_county_layer(gdf):
+            layer = web_layer(gdf, id_column="geoid", tolerance_m=tolerance_m, precision=precision)
+            layer = layer.assign(state_fips=states)
+        else:
+            tmp = gpd.GeoDataFrame(
+                {"state_fips": states}, geometry=gdf.geometry.values, crs=gdf.crs
+            )
+            layer = web_layer(
+                tmp, id_column="state_fips", tolerance_m=tolerance_m, precision=precision
+            )
+    else:
+        layer = gpd.GeoDataFrame(
+            {"state_fips": states}, geometry=gdf.geometry.to_crs(ALBERS).values, crs=ALBERS
+        )
+    if _is_county_layer(gdf) or layer["state_fips"].duplicated().any():
+        # Counties of one state are an edge-matched coverage, so a coverage union is exact.
+        layer = layer[["state_fips", "geometry"]].dissolve(
+            by="state_fips", method="coverage", as_index=False
+        )
+    out = layer[["state_fips", "geometry"]].sort_values("state_fips").reset_index(drop=True)
+    return gpd.GeoDataFrame(out, geometry="geometry", crs=layer.crs)
+
+
+# ---------------------------------------------------------------------------------------------
+# print layout with insets
+
+
+def inset_layout(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Reproject to EPSG:5070 and move Alaska, Hawaii and Puerto Rico into inset boxes.
+
+    Alaska (02) is drawn in Alaska Albers at 0.35×, Hawaii (15) in its own Albers at 1×,
+    Puerto Rico (72) at 1.5×, each centred in its frame from :func:`inset_frames` (Alaska and
+    Hawaii below-left of the contiguous US, Puerto Rico below Florida). The transform uses
+    fixed constants only, so county and state layers line up. Other territories (AS, GU, MP,
+    VI, ...) are dropped and counted.
+
+    Parameters
+    ----------
+    gdf : GeoDataFrame
+        County or state layer with a CRS and ``state_fips``/``STATEFP`` or ``geoid``/``GEOID``.
+
+    Returns
+    -------
+    GeoDataFrame
+        Same columns, EPSG:5070, rows of dropped territories removed (original order otherwise).
+        ``.attrs["counts"] = {"territories_dropped": n, "inset_AK": n, "inset_HI": n, "inset_PR": n}``.
+    """
+    _require_crs(gdf)
+    states = _state_codes(gdf)
+    keep = states.isin(_KEPT_STATE_FIPS).to_numpy()
+    counts = {"territories_dropped": int((~keep).sum())}
+    kept = gdf.loc[keep]
+    kept_states = states.to_numpy()[keep]
+    geoms = np.asarray(kept.geometry.to_crs(ALBERS).values, dtype=object).copy()
+    for inset in INSETS:
+        sel = kept_states == inset.state_fips
+        counts[f"inset_{inset.abbr}"] = int(sel.sum())
+        if sel.any():
+            local = np.asarray(kept.geometry.loc[sel].to_crs(inset.crs).values, dtype=object)
+            geoms[sel] = inset.transform(local)
+    out = gpd.GeoDataFrame(kept.drop(columns=kept.geometry.name), geometry=geoms, crs=ALBERS)
+    if kept.geometry.name != "geometry":
+        out = out.rename_geometry(kept.geometry.name)
+    out.attrs["counts"] = counts
+    return out
+
+
+def inset_frames() -> gpd.GeoDataFrame:
+    """Outlines of the inset boxes used by :func:`inset_layout` (EPSG:5070).
+
+    Returns
+    -------
+    GeoDataFrame
+        Columns ``state_fips, abbr, geometry`` (rectangles), one row per inset.
+    """
+    return gpd.GeoDataFrame(
+        {"state_fips": [i.state_fips for i in INSETS], "abbr": [i.abbr for i in INSETS]},
+        geometry=[shapely.box(*i.dst_box) for i in INSETS],
+        crs=ALBERS,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# cache
+
+
+def _source_files(path: Path) -> list[Path]:
+    """Files whose bytes define a boundary source (a .zip, a .shp and its siblings, a folder)."""
+    if path.is_dir():
+        return sorted(p for p in path.iterdir() if p.is_file())
+    if path.suffix.lower() == ".shp":
+        return sorted(p for p in path.parent.iterdir() if p.is_file() and p.stem == path.stem)
+    return [path]
+
+
+def _cache_key(
+    source: Path | gpd.GeoDataFrame, layer: str | None, tolerance_m: float, precision: float
+) -> str:
+    h = hashlib.sha256()
+    h.update(
+        f"web{WEB_LAYER_VERSION}|{layer}|{float(tolerance_m)!r}|{float(precision)!r}|".encode()
+    )
+    if isinstance(source, gpd.GeoDataFrame):
+        col = _id_column(source, "geoid")
+        h.update("\x1f".join(source[col].astype(str)).encode())
+        h.update(str(source.crs).encode())
+        for wkb in shapely.to_wkb(np.asarray(source.geometry.values, dtype=object)):
+            h.update(wkb)
+    else:
+        for f in _source_files(Path(source)):
+            h.update(f.name.encode())
+            h.update(f.read_bytes())
+    return h.hexdigest()[:16]
+
+
+def county_layer_cache(
+    source: str | os.PathLike | gpd.GeoDataFrame,
+    cache_dir: str | os.PathLike,
+    *,
+    layer: str | None = None,
+    tolerance_m: float = DEFAULT_TOLERANCE_M,
+    precision: float = DEFAULT_PRECISION,
+) -> gpd.GeoDataFrame:
+    """The web county layer, built once and kept as GeoParquet in ``cache_dir``.
+
+    The cache file name carries a hash of the source bytes (or of the ids and geometry when a
+    GeoDataFrame is passed), the parameters and the recipe version, so a changed source or
+    setting builds a new file. Writes are atomic (temp file in ``cache_dir``, then ``os.replace``).
+
+    Parameters
+    ----------
+    source : path or GeoDataFrame
+        Boundary file (shapefile folder, ``.shp`` or ``.zip``, read with
+        :func:`iceberg.io.census.read_boundaries`) or an already-read county layer.
+    cache_dir : path
+        Folder for the cached GeoParquet (created if missing).
+    layer : str, optional
+        Layer name passed to ``read_boundaries``.
+    tolerance_m, precision : float
+        As in :func:`web_layer`.
+
+    Returns
+    -------
+    GeoDataFrame
+        ``geoid, geometry`` in EPSG:4326; ``.attrs["cache_path"]`` is the GeoParquet path and
+        ``.attrs["cache_hit"]`` tells whether it was read from the cache.
+    """
+    cache = Path(cache_dir)
+    cache.mkdir(parents=True, exist_ok=True)
+    key = _cache_key(
+        source if isinstance(source, gpd.GeoDataFrame) else Path(source),
+        layer,
+        tolerance_m,
+        precision,
+    )
+    target = cache / f"county_web_{key}.parquet"
+    if target.exists():
+        # The stored CRS round-trips as PROJJSON; pin the EPSG code callers compare against.
+        out = gpd.read_parquet(target).set_crs(WEB, allow_override=True)
+        out.attrs.update(cache_path=str(target), cache_hit=True)
+        return out
+    if isinstance(source, gpd.GeoDataFrame):
+        counties = source
+    else:
+        from iceberg.io.census import read_boundaries
+
+        counties = read_boundaries(source, layer=layer)
+    out = web_layer(counties, tolerance_m=tolerance_m, precision=precision).reset_index(drop=True)
+    fd, tmp = tempfile.mkstemp(prefix=".county_web_", suffix=".tmp", dir=cache)
+    os.close(fd)
+    try:
+        out.to_parquet(tmp, index=False)
+        os.chmod(tmp, 0o644)  # mkstemp creates 0600; the cache is shared like any user file
+        os.replace(tmp, target)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    out.attrs.update(cache_path=str(target), cache_hit=False)
+    return out

@@ -1,0 +1,387 @@
+"""The scenario: every lever of the policy sandbox as one frozen, validated pydantic model.
+
+A :class:`Scenario` round-trips losslessly through JSON (:meth:`Scenario.to_json` /
+:meth:`Scenario.from_json`) and through URL query parameters
+(:meth:`Scenario.to_query_params` / :meth:`Scenario.from_query_params`; only non-default levers
+go into the URL, under the short keys of :data:`URL_KEYS`). Every field carries its range,
+default and a one-line description, which the app renders as help text.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
+
+#: SOC 2018 major groups published by OEWS (military 55 is not in OEWS).
+MAJOR_GROUPS: tuple[str, ...] = (
+    "11", "13", "15", "17", "19", "21", "23", "25", "27", "29", "31",
+    "33", "35", "37", "39", "41", "43", "45", "47", "49", "51", "53",
+)  # fmt: skip
+
+#: Broad "sectors" available from the scenario inputs: the five broad occupation groups of the
+#: SOC/ACS (Census) classification, each a set of major groups. The inputs carry occupations,
+#: not industries, so this is where the data allow sector levers.
+SECTORS: dict[str, tuple[str, ...]] = {
+    "management_business_science_arts": (
+        "11", "13", "15", "17", "19", "21", "23", "25", "27", "29",
+    ),
+    "service": ("31", "33", "35", "37", "39"),
+    "sales_office": ("41", "43"),
+    "natural_resources_construction_maintenance": ("45", "47", "49"),
+    "production_transportation": ("51", "53"),
+}  # fmt: skip
+
+#: Short URL keys of each lever (field name → key); both are accepted when parsing.
+URL_KEYS: dict[str, str] = {
+    "name": "name",
+    "description": "desc",
+    "layer": "layer",
+    "rater": "rater",
+    "tool_frontier": "lam",
+    "threshold_mode": "thr",
+    "threshold": "tau",
+    "adoption_ceiling": "amax",
+    "major_group_multipliers": "mg",
+    "sector_multipliers": "sec",
+    "instant_adoption": "inst",
+    "start_year": "t0",
+    "horizon_year": "hz",
+    "years_to_half": "t50",
+    "steepness": "k",
+    "substitution_share": "s",
+    "productivity_rate": "p",
+    "reskilling_budget": "R",
+    "cost_per_worker": "cpw",
+    "success_rate": "succ",
+    "targeting": "tgt",
+    "target_sectors": "tsec",
+    "target_counties": "tcty",
+    "job_multiplier": "m",
+    "scope": "scope",
+    "scope_states": "st",
+    "scope_counties": "cty",
+}
+_FROM_URL = {v: k for k, v in URL_KEYS.items()}
+# a lever whose default can clash with another lever's value → the lever to drop instead
+_CONTROLLED_BY = {
+    "target_sectors": "targeting",
+    "target_counties": "targeting",
+    "scope_states": "scope",
+    "scope_counties": "scope",
+    "horizon_year": "start_year",
+}
+
+
+class Scenario(BaseModel):
+    """A policy scenario (DESIGN §6). Frozen; build a variant with ``model_copy(update=...)``."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", validate_default=True)
+
+    name: str = Field("Custom scenario", max_length=120, description="Short name of the scenario.")
+    description: str = Field("", max_length=2000, description="What the scenario assumes, in words.")
+    layer: str = Field(
+        "eloundou",
+        pattern=r"^[a-z][a-z0-9_]{0,39}$",
+        description="Capability layer giving task exposure (eloundou, microsoft, aioe, ...).",
+    )
+    rater: Literal["mean", "human", "gpt4"] = Field(
+        "mean", description="Which exposure labels to use: human, GPT-4, or the mean of both."
+    )
+    tool_frontier: float = Field(
+        0.0, ge=0.0, le=1.0,
+        description="Tool frontier λ in [0, 1]: weight of tasks needing extra software (E2); "
+        "0 = today's tools, 1 = all complementary software built.",
+    )  # fmt: skip
+    threshold_mode: bool = Field(
+        False, description="Count a task as fully exposed when its capability reaches τ, else 0."
+    )
+    threshold: float = Field(
+        0.5, gt=0.0, le=1.0, description="Threshold τ in (0, 1] used in threshold mode."
+    )
+    adoption_ceiling: float = Field(
+        0.5, ge=0.0, le=1.0,
+        description="Adoption ceiling a_max in [0, 1]: share of technically exposed work that is "
+        "eventually adopted.",
+    )  # fmt: skip
+    major_group_multipliers: dict[str, float] = Field(
+        default_factory=dict,
+        description="Adoption multipliers by SOC major group code ('11'..'53'), each in [0, 10]; "
+        "unlisted groups 1.0. Adoption is capped at 1.",
+    )
+    sector_multipliers: dict[str, float] = Field(
+        default_factory=dict,
+        description="Adoption multipliers by broad occupation sector (see SECTORS), each in "
+        "[0, 10]; multiplies the major-group multiplier.",
+    )
+    instant_adoption: bool = Field(
+        False, description="Skip the S-curve: adoption is at its ceiling in every year."
+    )
+    start_year: int = Field(2025, ge=2020, le=2060, description="Year t0 adoption starts from.")
+    horizon_year: int = Field(
+        2030, ge=2020, le=2080, description="Last year reported (at most 50 years after t0)."
+    )
+    years_to_half: float = Field(
+        5.0, ge=0.0, le=50.0, description="Years t50 from t0 until adoption reaches half its ceiling."
+    )
+    steepness: float = Field(
+        1.0, gt=0.0, le=10.0, description="Steepness k of the logistic adoption curve (per year)."
+    )
+    substitution_share: float = Field(
+        0.3, ge=0.0, le=1.0,
+        description="Substitution share s: part of adopted exposure that displaces work; the "
+        "rest augments it.",
+    )  # fmt: skip
+    productivity_rate: float = Field(
+        0.2, ge=0.0, le=2.0, description="Productivity gain p on augmented work (0.2 = +20%)."
+    )
+    reskilling_budget: float = Field(
+        0.0, ge=0.0, le=1e12, description="Reskilling budget $R in dollars (0 = no reskilling)."
+    )
+    cost_per_worker: float = Field(
+        10_000.0, ge=100.0, le=1e6, description="Training cost per worker in dollars."
+    )
+    success_rate: float = Field(
+        0.6, ge=0.0, le=1.0, description="Share of trained workers who move to a new occupation."
+    )
+    targeting: Literal["most_exposed", "sectors", "counties"] = Field(
+        "most_exposed",
+        description="Who is trained first: the most exposed occupations, chosen sectors, or "
+        "chosen counties (most exposed first within them).",
+    )
+    target_sectors: tuple[str, ...] = Field(
+        (), description="Sectors or SOC major groups targeted when targeting = 'sectors'."
+    )
+    target_counties: tuple[str, ...] = Field(
+        (), description="County GEOIDs targeted when targeting = 'counties'."
+    )
+    job_multiplier: float = Field(
+        1.0, ge=0.0, le=5.0, description="Local job multiplier m applied to net job losses."
+    )
+    scope: Literal["nation", "states", "counties"] = Field(
+        "nation", description="Geographies reported and where the reskilling budget is spent."
+    )
+    scope_states: tuple[str, ...] = Field((), description="State FIPS codes when scope = 'states'.")
+    scope_counties: tuple[str, ...] = Field(
+        (), description="County GEOIDs when scope = 'counties'."
+    )
+
+    # ---- validators (field-level, so every error names its lever) ----
+    @field_validator("major_group_multipliers")
+    @classmethod
+    def _check_major(cls, value: dict[str, float]) -> dict[str, float]:
+        bad = [k for k in value if k not in MAJOR_GROUPS]
+        if bad:
+            raise ValueError(f"unknown SOC major group(s) {bad}; expected codes {MAJOR_GROUPS}")
+        return _check_multipliers(value)
+
+    @field_validator("sector_multipliers")
+    @classmethod
+    def _check_sector(cls, value: dict[str, float]) -> dict[str, float]:
+        bad = [k for k in value if k not in SECTORS]
+        if bad:
+            raise ValueError(f"unknown sector(s) {bad}; expected one of {list(SECTORS)}")
+        return _check_multipliers(value)
+
+    @field_validator("horizon_year")
+    @classmethod
+    def _check_horizon(cls, value: int, info: ValidationInfo) -> int:
+        start = info.data.get("start_year")
+        if start is not None and not (start <= value <= start + 50):
+            raise ValueError(f"horizon year must be between start year {start} and {start + 50}")
+        return value
+
+    @field_validator("target_sectors")
+    @classmethod
+    def _check_target_sectors(cls, value: tuple[str, ...], info: ValidationInfo) -> tuple:
+        bad = [v for v in value if v not in SECTORS and v not in MAJOR_GROUPS]
+        if bad:
+            raise ValueError(f"unknown sector or major group(s) {bad}")
+        if info.data.get("targeting") == "sectors" and not value:
+            raise ValueError("targeting 'sectors' needs at least one sector or major group")
+        return tuple(dict.fromkeys(value))
+
+    @field_validator("target_counties", "scope_counties")
+    @classmethod
+    def _check_counties(cls, value: tuple[str, ...], info: ValidationInfo) -> tuple:
+        bad = [v for v in value if len(v) != 5 or not v.isdigit()]
+        if bad:
+            raise ValueError(f"county GEOIDs must be 5 digits, found {bad[:5]}")
+        wanted = {"target_counties": ("targeting", "counties"), "scope_counties": ("scope", "counties")}
+        key, mode = wanted[info.field_name]
+        if info.data.get(key) == mode and not value:
+            raise ValueError(f"{key} '{mode}' needs at least one county GEOID")
+        return tuple(dict.fromkeys(value))
+
+    @field_validator("scope_states")
+    @classmethod
+    def _check_states(cls, value: tuple[str, ...], info: ValidationInfo) -> tuple:
+        bad = [v for v in value if len(v) != 2 or not v.isdigit()]
+        if bad:
+            raise ValueError(f"state FIPS codes must be 2 digits, found {bad[:5]}")
+        if info.data.get("scope") == "states" and not value:
+            raise ValueError("scope 'states' needs at least one state FIPS code")
+        return tuple(dict.fromkeys(value))
+
+    # ---- derived ----
+    @property
+    def years(self) -> list[int]:
+        """Years reported: start year to horizon year, inclusive."""
+        return list(range(self.start_year, self.horizon_year + 1))
+
+    def group_multipliers(self) -> dict[str, float]:
+        """Effective adoption multiplier of every major group (major × sector multiplier)."""
+        out = {g: float(self.major_group_multipliers.get(g, 1.0)) for g in MAJOR_GROUPS}
+        for sector, groups in SECTORS.items():
+            factor = float(self.sector_multipliers.get(sector, 1.0))
+            for g in groups:
+                out[g] *= factor
+        return out
+
+    def targeted_major_groups(self) -> set[str]:
+        """Major groups named (directly or through a sector) in ``target_sectors``."""
+        out: set[str] = set()
+        for v in self.target_sectors:
+            out.update(SECTORS.get(v, (v,)))
+        return out
+
+    # ---- JSON ----
+    def to_json(self, indent: int | None = 2) -> str:
+        """Lossless JSON text of every lever."""
+        return self.model_dump_json(indent=indent)
+
+    @classmethod
+    def from_json(cls, text: str | bytes) -> Scenario:
+        """Parse and validate JSON text (raises ``pydantic.ValidationError`` naming the lever)."""
+        return cls.model_validate_json(text)
+
+    # ---- URL ----
+    def to_query_params(self) -> dict[str, str]:
+        """Non-default levers as URL query parameters under their short keys."""
+        default = Scenario()
+        out: dict[str, str] = {}
+        for name in type(self).model_fields:
+            value = getattr(self, name)
+            if value != getattr(default, name):
+                out[URL_KEYS[name]] = _encode(value)
+        return out
+
+    @classmethod
+    def from_query_params(cls, params: dict[str, Any]) -> tuple[Scenario, list[str]]:
+        """Lenient parse: invalid or unknown parameters fall back to defaults with a notice.
+
+        Returns
+        -------
+        (Scenario, list[str])
+            The scenario and one human-readable notice per ignored parameter, naming the lever.
+        """
+        values, notices = _decode_all(params)
+        while True:
+            try:
+                return cls(**values), notices
+            except ValidationError as exc:
+                progressed = False
+                for err in exc.errors():
+                    name = str(err["loc"][0]) if err["loc"] else ""
+                    if name not in values:  # a default clashes with a controlling lever
+                        name = _CONTROLLED_BY.get(name, "")
+                    if name in values:
+                        notices.append(
+                            f"lever {name!r}: {err['msg']} (got {values[name]!r}); using default"
+                        )
+                        del values[name]
+                        progressed = True
+                if not progressed:  # pragma: no cover - every validator is field-level
+                    raise
+
+    @classmethod
+    def from_query_params_strict(cls, params: dict[str, Any]) -> Scenario:
+        """Strict parse: raise ``ValueError`` naming the first bad lever."""
+        values, notices = _decode_all(params)
+        if notices:
+            raise ValueError(notices[0])
+        try:
+            return cls(**values)
+        except ValidationError as exc:
+            err = exc.errors()[0]
+            name = str(err["loc"][0]) if err["loc"] else "scenario"
+            raise ValueError(f"lever {name!r}: {err['msg']}") from exc
+
+
+def _check_multipliers(value: dict[str, float]) -> dict[str, float]:
+    for key, mult in value.items():
+        if not (0.0 <= float(mult) <= 10.0):
+            raise ValueError(f"multiplier of {key!r} must be in [0, 10], found {mult}")
+    return {k: float(v) for k, v in sorted(value.items())}
+
+
+def _encode(value: Any) -> str:
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, float):
+        return repr(value)  # shortest text that round-trips exactly
+    if isinstance(value, dict):
+        return ",".join(f"{k}:{float(v)!r}" for k, v in value.items())
+    if isinstance(value, tuple | list):
+        return ",".join(value)
+    return str(value)
+
+
+def _decode(name: str, text: str) -> Any:
+    """Turn URL text back into the field's Python shape (validation happens in the model)."""
+    field = Scenario.model_fields[name]
+    text = str(text)
+    if field.annotation is bool:
+        if text.lower() in ("1", "true", "yes", "on"):
+            return True
+        if text.lower() in ("0", "false", "no", "off"):
+            return False
+        raise ValueError(f"expected 0 or 1, found {text!r}")
+    if name in ("major_group_multipliers", "sector_multipliers"):
+        out = {}
+        for part in filter(None, text.split(",")):
+            key, sep, num = part.partition(":")
+            if not sep:
+                raise ValueError(f"expected 'code:multiplier' pairs, found {part!r}")
+            out[key] = float(num)
+        return out
+    if name in ("target_sectors", "target_counties", "scope_states", "scope_counties"):
+        return tuple(filter(None, text.split(",")))
+    return text  # pydantic coerces numbers in lax mode
+
+
+def _decode_all(params: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    values: dict[str, Any] = {}
+    notices: list[str] = []
+    for key, raw in params.items():
+        if isinstance(raw, list | tuple):  # e.g. parse_qs output
+            raw = raw[-1] if raw else ""
+        name = _FROM_URL.get(key, key if key in Scenario.model_fields else None)
+        if name is None:
+            notices.append(f"unknown parameter {key!r} ignored")
+            continue
+        try:
+            values[name] = _decode(name, raw)
+        except (ValueError, TypeError) as exc:
+            notices.append(f"lever {name!r}: {exc}; using default")
+    return values, notices
+
+
+def scenario_field_help() -> dict[str, dict[str, Any]]:
+    """Per lever: description, default and bounds, for rendering help text in the app."""
+    out: dict[str, dict[str, Any]] = {}
+    for name, field in Scenario.model_fields.items():
+        info: dict[str, Any] = {"description": field.description, "url_key": URL_KEYS[name]}
+        info["default"] = field.get_default(call_default_factory=True)
+        for meta in field.metadata:
+            for bound in ("ge", "gt", "le", "lt"):
+                if getattr(meta, bound, None) is not None:
+                    info[bound] = getattr(meta, bound)
+        out[name] = info
+    return out
+
+
+def dumps_pretty(scenario: Scenario) -> str:
+    """JSON text with sorted keys (stable diffs for preset files)."""
+    return json.dumps(json.loads(scenario.to_json()), indent=2, sort_keys=True) + "\n"
