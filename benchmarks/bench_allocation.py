@@ -53,12 +53,12 @@ def main(raw: Path) -> None:
     area = filled["area"]
     staffing, t_staff = timed("national staffing patterns (13 ACS groups)", lambda: national_staffing(
         frames["national_by_industry"], filled["national"], occ_codes=area.occ_codes, groups=industry))
-    kw = dict(acs_industry=industry, population=population, staffing=staffing)
+    kw = {"acs_industry": industry, "population": population, "staffing": staffing}
     auto, t_auto = timed("allocate, auto (industry mix + IPF)",
                          lambda: allocate_counties(area, crosswalk, **kw))
-    _, t_groups = timed("allocate, auto + occupation-group margin", lambda: allocate_counties(
+    timed("allocate, auto + occupation-group margin", lambda: allocate_counties(
         area, crosswalk, acs_occupation_groups=groups, **kw))
-    _, t_pop = timed("allocate, method='population'",
+    timed("allocate, method='population'",
                      lambda: allocate_counties(area, crosswalk, method="population", **kw))
 
     # Baseline: bare population share split (inputs prepared outside the timed part).

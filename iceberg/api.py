@@ -272,7 +272,9 @@ def _states_from_counties(
     The rolled-up wage is the employment-weighted mean, so every wage bill adds up exactly;
     additive scenario columns are summed.
     """
-    states, index = np.unique(counties["state_fips"].to_numpy(dtype=str), return_inverse=True)
+    # matrix rows follow matrix.ids, not the order of the county frame
+    row_state = matrix.meta["state_fips"].reindex(matrix.ids).to_numpy(dtype=str)
+    states, index = np.unique(row_state, return_inverse=True)
     member = sparse.csr_matrix((np.ones(len(index)), (index, np.arange(len(index)))),
                                shape=(len(states), len(index)))
     employment = member @ matrix.employment

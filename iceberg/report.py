@@ -66,3 +66,31 @@ def _state_fips(result: Result, state: str) -> str:
         raise IcebergDataError("unknown state", column="--state", expected="a two-letter code such as TN or 47",
                                found=state)
     return str(match.iloc[0])
+
+
+def format_table(table: pd.DataFrame) -> pd.DataFrame:
+    """Human-readable copy: indices as %, dollars as $B/$M, counts with thousands separators."""
+    out = pd.DataFrame(index=table.index)
+    for column in table.columns:
+        values = table[column]
+        if not pd.api.types.is_numeric_dtype(values):
+            out[column] = values
+        elif column.endswith("_index"):
+            out[column] = values.map(lambda v: "" if pd.isna(v) else f"{v:.1%}")
+        elif column == "hidden_multiple":
+            out[column] = values.map(lambda v: "" if pd.isna(v) else f"{v:.1f}x")
+        elif column.endswith(("wages", "wage_bill")):
+            out[column] = values.map(format_dollars)
+        else:
+            out[column] = values.map(lambda v: "" if pd.isna(v) else f"{v:,.0f}")
+    return out
+
+
+def format_dollars(value: float) -> str:
+    """``$1.2T``, ``$211.0B``, ``$35.4M``, ``$12,300``."""
+    if pd.isna(value):
+        return ""
+    for size, unit in ((1e12, "T"), (1e9, "B"), (1e6, "M")):
+        if abs(value) >= size:
+            return f"${value / size:,.1f}{unit}"
+    return f"${value:,.0f}"

@@ -160,65 +160,70 @@ def validation_report(
         cross = (f"Cross-check: our task-based Microsoft layer and Microsoft's own SOC-level "
                  f"AI applicability score correlate at r = {r:.3f} over OEWS occupations.\n")
     wage_word = "annual mean" if basis == "mean" else "annual median"
-    return "\n".join([
-        "# Validation: national visible and hidden AI exposure",
-        "",
-        "Exposure here is *technical capability*, not a forecast of job loss.",
-        "",
-        f"Default (Eloundou layer, mean of human and GPT-4 raters, λ = 0): national **surface "
-        f"{_pct(default['surface_index'])}** ({_usd(default['surface_wages'])}), **iceberg "
-        f"{_pct(default['iceberg_index'])}** ({_usd(default['exposed_wages'])}), hidden "
-        f"{_pct(default['hidden_index'])}, on a wage bill of {_usd(default['wage_bill'])} "
-        f"(OEWS employment × {wage_word} wage). The Iceberg paper reports surface 2.2% (≈ $211B) "
-        "and iceberg 11.7% (≈ $1.2T).",
-        "",
-        "## National figures by layer, rater and tool frontier λ",
-        "",
-        f"National = wage-weighted over all OEWS occupations; state-mean = plain mean of the "
-        f"{default['n_states']} state (and DC) indices, the paper's averaging. Visible set: "
-        f"{', '.join(visible_set or model.visible_default)}.",
-        "",
-        _table(pd.DataFrame(rows)),
-        "",
-        "## Agreement between layers (occupation exposure, default variant, λ = 0)",
-        "",
-        "Pearson correlation over OEWS occupations:",
-        "",
-        _table(corr),
-        "",
-        "Spearman (rank) correlation:",
-        "",
-        _table(spear),
-        "",
-        cross,
-        "## Coverage of each layer",
-        "",
-        f"Task weights: {model.weighting} (Task Ratings importance × relevance × frequency "
-        "when present, else Core = 2, Supplemental = 1). OEWS occupations: how each got its value (own data, mean of the SOC "
-        "codes an OEWS aggregate stands for, or a SOC broad/minor/major group mean).",
-        "",
-        _table(cov),
-        "",
-        "## Why our figures differ from the paper's",
-        "",
-        "- **Different capability source.** The paper scores skills against a closed catalogue "
-        "of AI tools and counts a task as exposed if some tool can perform it in at least "
-        "one context. We use published task-, activity- or occupation-level measures (Eloundou "
-        "et al. labels by default), which answer a related but different question.",
-        "- **Levels are not comparable across layers.** Eloundou's E1 means a model alone cuts "
-        "task time by half; E2 needs complementary software, which λ prices in (λ = 0.5 is the "
-        "paper-era β, λ = 1 counts all E2 tasks). Microsoft's layer measures observed completion × "
-        "scope in Copilot conversations; AIOE is a relative score rescaled to [0, 1] (its level "
-        "means little, only its pattern); Anthropic's layer is observed usage — adoption, not "
-        "capability.",
-        "- **Different data.** We use OEWS May 2025 employment and wages, O*NET 29.3 tasks, and "
-        f"task weights '{model.weighting}'; the paper used its own workforce and skill data.",
-        "- **Aggregation.** The national figure is wage-weighted; the paper's headline averages "
-        "states. Both are shown; they differ because state wage bills differ in size.",
-        "- **Visible set.** Both use computing and technology occupations (SOC 15 + 11-3021 by "
-        "default); the surface index is sensitive to that choice.",
-        "",
-    ])
+    return REPORT.format(
+        surface=_pct(default["surface_index"]), surface_usd=_usd(default["surface_wages"]),
+        iceberg=_pct(default["iceberg_index"]), iceberg_usd=_usd(default["exposed_wages"]),
+        hidden=_pct(default["hidden_index"]), bill=_usd(default["wage_bill"]),
+        wage_word=wage_word, n_states=default["n_states"],
+        visible=", ".join(visible_set or model.visible_default),
+        table=_table(pd.DataFrame(rows)), corr=_table(corr), spear=_table(spear), cross=cross,
+        weighting=model.weighting, coverage=_table(cov),
+    )
+
+
+REPORT = """# Validation: national visible and hidden AI exposure
+
+Exposure here is *technical capability*, not a forecast of job loss.
+
+Default (Eloundou layer, mean of human and GPT-4 raters, λ = 0): national **surface {surface}**
+({surface_usd}), **iceberg {iceberg}** ({iceberg_usd}), hidden {hidden}, on a wage bill of
+{bill} (OEWS employment × {wage_word} wage). The Iceberg paper reports surface 2.2% (≈ $211B)
+and iceberg 11.7% (≈ $1.2T).
+
+## National figures by layer, rater and tool frontier λ
+
+National = wage-weighted over all OEWS occupations; state-mean = plain mean of the {n_states}
+state (and DC) indices, the paper's averaging. Visible set: {visible}.
+
+{table}
+
+## Agreement between layers (occupation exposure, default variant, λ = 0)
+
+Pearson correlation over OEWS occupations:
+
+{corr}
+
+Spearman (rank) correlation:
+
+{spear}
+
+{cross}
+## Coverage of each layer
+
+Task weights: {weighting} (Task Ratings importance × relevance × frequency when present, else
+Core = 2, Supplemental = 1). OEWS occupations: how each got its value (own data, mean of the SOC
+codes an OEWS aggregate stands for, or a SOC broad/minor/major group mean).
+
+{coverage}
+
+## Why our figures differ from the paper's
+
+- **Different capability source.** The paper scores skills against a closed catalogue of AI
+  tools and counts a task as exposed if some tool can perform it in at least one context. We use
+  published task-, activity- or occupation-level measures (Eloundou et al. labels by default),
+  which answer a related but different question.
+- **Levels are not comparable across layers.** Eloundou's E1 means a model alone cuts task time
+  by half; E2 needs complementary software, which λ prices in (λ = 0.5 is the paper-era β,
+  λ = 1 counts all E2 tasks). Microsoft's layer measures observed completion × scope in Copilot
+  conversations; AIOE is a relative score rescaled to [0, 1] (its level means little, only its
+  pattern); Anthropic's layer is observed usage — adoption, not capability.
+- **Different data.** We use OEWS May 2025 employment and wages, O*NET 29.3 tasks, and task
+  weights '{weighting}'; the paper used its own workforce and skill data.
+- **Aggregation.** The national figure is wage-weighted; the paper's headline averages states.
+  Both are shown; they differ because states differ in size and occupation mix.
+- **Visible set.** Both use computing and technology occupations (SOC 15 + 11-3021 by default);
+  the surface index is sensitive to that choice.
+"""
 
 
 def _coverage(model: ExposureModel) -> pd.DataFrame:
@@ -227,15 +232,15 @@ def _coverage(model: ExposureModel) -> pd.DataFrame:
     rows = []
     for layer in model.layers:
         info = model.layer_info(layer)
-        g = lambda k: c.get(f"{layer}.{k}", "—")
         pre = "" if info["level"] == "task" else f"{layer}."
         occ = {r: c.get(f"{pre}occupations.{r}", "—") for r in
                ("own", "aggregate", "fallback_broad", "fallback_minor", "fallback_major", "none")}
         rows.append({
             "layer": layer, "code system": info["code_system"], "kind": info["kind"],
-            "tasks mapped": g("mapped") if f"{layer}.mapped" in c else g("tasks_observed"), "filled by DWA mean": g("filled_dwa_mean"),
-            "filled by occupation mean": g("filled_occupation_mean"),
-            "filled by global mean": g("filled_global_mean"),
+            "tasks mapped": c.get(f"{layer}.mapped", c.get(f"{layer}.tasks_observed", "—")),
+            "filled by DWA mean": c.get(f"{layer}.filled_dwa_mean", "—"),
+            "filled by occupation mean": c.get(f"{layer}.filled_occupation_mean", "—"),
+            "filled by global mean": c.get(f"{layer}.filled_global_mean", "—"),
             **{f"OEWS {k}": v for k, v in occ.items()},
         })
     return pd.DataFrame(rows)

@@ -44,3 +44,21 @@ def _isolated_cache(tmp_path_factory, monkeypatch):
     """Never touch the user's real cache from a test, unless a test opts in."""
     if "ICEBERG_TEST_SHARED_CACHE" not in os.environ:
         monkeypatch.setenv("ICEBERG_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "cache"))
+
+
+@pytest.fixture(scope="session")
+def real_bundle(raw_dir, tmp_path_factory):
+    """The data bundle built once per session from ../shared/data/raw (in the session cache)."""
+    from iceberg.bundle import build, read_bundle
+
+    cache = tmp_path_factory.getbasetemp() / "cache"
+    previous = os.environ.get("ICEBERG_CACHE_DIR")
+    os.environ["ICEBERG_CACHE_DIR"] = str(cache)
+    try:
+        path = build(raw_dir, progress=False)
+    finally:
+        if previous is None:
+            os.environ.pop("ICEBERG_CACHE_DIR", None)
+        else:
+            os.environ["ICEBERG_CACHE_DIR"] = previous
+    return read_bundle(path)

@@ -65,7 +65,7 @@ def anthropic_layer(
         "texts_none": int(is_none.sum()),
         "texts_matched": int(matched.sum()),
         "texts_unmatched": int((~matched).sum()),
-        "pct_matched_x1000": int(round(agg[matched].sum() * 1000)),
+        "pct_matched_x1000": round(agg[matched].sum() * 1000),
         "tasks_observed": int(observed.sum()),
         "tasks_zero": int((~observed).sum()),
     }

@@ -148,5 +148,5 @@ def export_cmd(
         )
     provenance = result.provenance.to_dict() if hasattr(result.provenance, "to_dict") \
         else dict(result.provenance or {})
-    path = export_table(frame, out, fmt=kind, provenance={"level": level, **provenance})
+    path = export_table(frame, out, fmt=fmt, provenance={"level": level, **provenance})
     typer.echo(f"wrote {path} ({len(frame):,} rows) and {path.name}.provenance.json")

@@ -69,20 +69,20 @@ def summary(
     import pandas as pd
 
     import iceberg
-    from iceberg.report import summary_tables
+    from iceberg.report import format_table, summary_tables
 
     result = iceberg.run(iceberg.load(), _scenario(layer, rater, lam, tau), wage=wage)
     tables = summary_tables(result, state=state)
     if fmt is OutputFormat.json:
-        typer.echo(json.dumps({k: v.reset_index().to_dict(orient="records") for k, v in tables.items()},
-                              indent=2, default=float))
+        records = {k: json.loads(v.reset_index().to_json(orient="records")) for k, v in tables.items()}
+        typer.echo(json.dumps(records, indent=2))
     elif fmt is OutputFormat.csv:
         frame = pd.concat(tables, names=["table"]).reset_index()
         frame.to_csv(sys.stdout, index=False)
     else:
         for name, table in tables.items():
             typer.echo(f"\n== {name} ==")
-            typer.echo(table.to_string())
+            typer.echo(format_table(table).to_string())
 
 
 @app.command()

@@ -21,6 +21,20 @@ from iceberg.maps import style
 _JENKS_SAMPLE = 256
 
 
+def _snap_to_gaps(sorted_v: np.ndarray, sample: np.ndarray, bins: np.ndarray) -> np.ndarray:
+    """Move breaks fitted on a sample into the widest gap of the full data before the next
+    sample point, so values lying between sample points land in the right class."""
+    out = bins.copy()
+    for i, b in enumerate(bins[:-1]):  # k-1 breaks: a loop over classes, not counties
+        nxt = sample[sample > b]
+        if nxt.size == 0:
+            continue
+        seg = sorted_v[(sorted_v >= b) & (sorted_v <= nxt[0])]
+        if seg.size >= 2:
+            out[i] = seg[int(np.argmax(np.diff(seg)))]
+    return out
+
+
 def _as_float(values) -> np.ndarray:
     return np.asarray(pd.to_numeric(pd.Series(values), errors="coerce"), dtype="float64")
 
@@ -118,6 +132,8 @@ class MapClasses:
             finally:
                 np.random.set_state(state)
             bins = np.unique(np.asarray(fitted.bins, dtype="float64"))
+            if sample is not v:
+                bins = _snap_to_gaps(np.sort(v), sample, bins)
             bins[-1] = max(bins[-1], v.max())
         colours = tuple(style.palette(palette, len(bins)))
         return cls(metric, scheme, tuple(float(b) for b in bins), colours, style.unit_of(metric))

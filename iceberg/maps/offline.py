@@ -128,6 +128,10 @@ def render_html(m: folium.Map, *, self_contained: bool = True) -> str:
     tiles = {k: v for k, v in m._children.items() if isinstance(v, folium.TileLayer)}
     for key in tiles:  # no basemap offline; put the layers back afterwards
         del m._children[key]
+    root = m.get_root()
+    for part in (root.header, root.html, root.script):  # output of an earlier render
+        for tile in tiles.values():
+            part._children.pop(tile.get_name(), None)
     try:
         page = m.get_root().render()
     finally:

@@ -165,9 +165,10 @@ def served_fraction(capacity: np.ndarray, priority: np.ndarray, trainees: float)
     order = np.argsort(-np.asarray(priority, dtype=float), kind="stable")
     cap_sorted = cap[order]
     before = np.cumsum(cap_sorted) - cap_sorted
-    frac_sorted = np.divide(
-        trainees - before, cap_sorted, out=np.zeros_like(cap_sorted), where=cap_sorted > 0
-    )
+    with np.errstate(over="ignore"):  # a tiny capacity gives +inf, clipped to 1 below
+        frac_sorted = np.divide(
+            trainees - before, cap_sorted, out=np.zeros_like(cap_sorted), where=cap_sorted > 0
+        )
     out = np.empty_like(cap)
     out[order] = np.clip(frac_sorted, 0.0, 1.0)
     return out

@@ -9,6 +9,7 @@ build cache.
 from __future__ import annotations
 
 from iceberg.sources.fetch import FetchError, fetch
+from iceberg.sources.hashing import file_sha256
 from iceberg.sources.registry import (
     REGISTRY_PATH,
     Download,
@@ -21,7 +22,6 @@ from iceberg.sources.registry import (
 )
 from iceberg.sources.status import (
     data_status,
-    file_sha256,
     format_status,
     print_status,
     source_hashes,

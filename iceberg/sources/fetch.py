@@ -22,8 +22,9 @@ from pathlib import Path
 import pooch
 
 from iceberg.errors import IcebergDataError
+from iceberg.sources.hashing import file_sha256
 from iceberg.sources.registry import Download, Edition, RegistryLike, Source, resolve_registry
-from iceberg.sources.status import MANIFEST_NAME, check_edition, file_sha256, read_manifest
+from iceberg.sources.status import MANIFEST_NAME, check_edition, read_manifest
 
 log = logging.getLogger("iceberg.sources")
 
@@ -205,6 +206,9 @@ def fetch_source(
         say(f"{src.id}: already present and intact in {final}")
         return final
     dest.mkdir(parents=True, exist_ok=True)
+    for stale in dest.glob(f".{src.id}.*.partial"):  # left by a killed run; an hour is plenty
+        if stale.is_dir() and _dt.datetime.now().timestamp() - stale.stat().st_mtime > 3600:
+            shutil.rmtree(stale, ignore_errors=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{src.id}.", suffix=".partial", dir=dest))
     try:
         records, produced = [], {}

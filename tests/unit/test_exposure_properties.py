@@ -23,7 +23,7 @@ labels = st.lists(st.sampled_from(["E0", "E1", "E2"]), min_size=10, max_size=10)
 @settings(max_examples=40, deadline=None)
 @given(human=labels, gpt4=labels,
        lams=st.lists(st.floats(0, 1), min_size=2, max_size=2),
-       emp=st.lists(st.floats(0, 1e5), min_size=10, max_size=10),
+       emp=st.lists(st.one_of(st.just(0.0), st.floats(1, 1e5)), min_size=10, max_size=10),
        wage=st.lists(st.floats(1e4, 5e5), min_size=10, max_size=10))
 def test_exposure_properties(human, gpt4, lams, emp, wage):
     el = BASE["eloundou"].assign(human=human, gpt4=gpt4)

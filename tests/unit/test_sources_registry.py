@@ -117,3 +117,9 @@ def test_invalid_registry_entries_are_named(tmp_path, entry, column):
         load_registry(path)
     assert err.value.column == f"demo.editions[0].{column}"
     assert err.value.file == str(path.resolve())
+
+
+def test_required_sources_are_those_the_build_reads():
+    bundle = pytest.importorskip("iceberg.bundle")
+    required = sorted(s.id for s in load_registry().values() if s.required)
+    assert required == sorted(bundle.REQUIRED_SOURCES)

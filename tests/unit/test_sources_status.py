@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from iceberg.errors import IcebergDataError
 from iceberg.sources import data_status, format_status, load_registry, source_hashes, status_ok
-from iceberg.sources.status import _memo_path
+from iceberg.sources.hashing import _memo_path
 
 A, B, C = b"alpha\n", b"bravo\n", b"charlie\n"
 
@@ -142,8 +142,10 @@ def test_cli_data_status_exit_codes(tmp_path):
         res = runner.invoke(app, ["--data-dir", str(tmp_path), "data", "status"])
         assert res.exit_code == 1
         assert "missing" in res.output and "onet" in res.output
-        res = runner.invoke(app, ["--data-dir", str(tmp_path), "data", "status", "aioe", "--csv"])
+        res = runner.invoke(
+            app, ["--data-dir", str(tmp_path), "data", "status", "bls_soc_2018", "--csv"]
+        )
         assert res.exit_code == 0  # an optional source that is missing is not an error
-        assert res.output.splitlines()[1].startswith("aioe,False,missing,False")
+        assert res.output.splitlines()[1].startswith("bls_soc_2018,False,missing,False")
     finally:
         settings.set_data_dir(None)

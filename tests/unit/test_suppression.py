@@ -107,7 +107,7 @@ def test_fills_frame_lists_every_fill(states: FilledLevel) -> None:
     assert sorted(zip(emp["geo"], emp["occ"])) == [("01", "11-1011"), ("01", "15-1252"),
                                                    ("02", "15-1252")]
     assert len(f) == sum(v for k, v in states.counts.items()
-                         if k.startswith("employment_from") or k.startswith("employment_equal")
+                         if k.startswith(("employment_from", "employment_equal"))
                          or (k.startswith("wage") and not k.endswith("missing")))
 
 

@@ -1,0 +1,102 @@
+"""Map classes, palettes, units and number formats (hand-checked values)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from iceberg.errors import IcebergDataError
+from iceberg.maps import style
+from iceberg.maps.classes import MapClasses
+
+
+def test_quantile_classes_codes_and_missing():
+    values = np.array([0.1, 0.2, 0.3, 0.4, np.nan])
+    c = MapClasses.fit(values, "hidden_index", scheme="Quantiles", k=2)
+    # median of the 4 finite values is 0.25; upper bound is the max
+    assert c.bins == pytest.approx((0.25, 0.4))
+    assert c.classify(values).tolist() == [0, 0, 1, 1, -1]
+    # scenario values outside the baseline range still get a class (never dropped)
+    assert c.classify([-1.0, 0.25, 0.26, 9.0]).tolist() == [0, 0, 1, 1]
+
+
+def test_labels_have_units_and_open_ends():
+    c = MapClasses.fit([0.05, 0.10, 0.15, 0.20], "hidden_index", scheme="EqualInterval", k=3)
+    assert c.bins == pytest.approx((0.10, 0.15, 0.20))
+    assert c.labels == ["≤ 10.0%", "10.0% – 15.0%", "> 15.0%"]
+    dollars = MapClasses.fit([1e6, 2e9, 4e9], "exposed_wages", scheme="EqualInterval", k=2)
+    assert dollars.labels == ["≤ $2.0B", "> $2.0B"]
+    mult = MapClasses.fit([1.0, 2.0, 3.0], "hidden_multiple", scheme="EqualInterval", k=2)
+    assert mult.labels == ["≤ 2.0×", "> 2.0×"]
+
+
+def test_legend_ends_with_no_data_in_light_grey():
+    c = MapClasses.fit(np.linspace(0, 1, 50), "iceberg_index", k=4)
+    colour, label = c.legend_items()[-1]
+    assert label == "No data" and colour == style.MISSING_COLOUR
+    # light grey, never black: all channels equal and bright
+    rgb = [int(colour[i:i + 2], 16) for i in (1, 3, 5)]
+    assert len(set(rgb)) == 1 and rgb[0] > 180
+    assert style.MISSING_COLOUR not in c.colours
+    assert c.colours_for([np.nan, 0.0])[0] == style.MISSING_COLOUR
+
+
+def test_fisher_jenks_separates_obvious_groups():
+    rng = np.random.default_rng(1)
+    values = np.concatenate([rng.normal(0.1, 0.005, 400), rng.normal(0.5, 0.005, 400)])
+    c = MapClasses.fit(values, "hidden_index", scheme="FisherJenks", k=2)
+    codes = c.classify(values)
+    assert (codes[:400] == 0).all() and (codes[400:] == 1).all()
+    assert c.bins[-1] == pytest.approx(values.max())
+
+
+def test_fit_is_reproducible_and_round_trips():
+    values = np.random.default_rng(3).gamma(2, 0.05, 1000)
+    a = MapClasses.fit(values, "hidden_index", scheme="NaturalBreaks", k=5)
+    b = MapClasses.fit(values, "hidden_index", scheme="NaturalBreaks", k=5)
+    assert a == b
+    assert MapClasses.from_dict(a.to_dict()) == a
+
+
+def test_fewer_distinct_values_than_classes():
+    c = MapClasses.fit([0.2, 0.2, 0.4], "hidden_index", scheme="Quantiles", k=5)
+    assert c.k <= 2
+    assert set(c.classify([0.2, 0.4]).tolist()) <= set(range(c.k))
+
+
+def test_difference_classes_are_symmetric():
+    values = np.array([-4.0, -2.0, -1.0, 0.0, 1.0, 2.0, 4.0]) * 1e6
+    d = MapClasses.fit_difference(values, "displaced_wages_diff", k=5)
+    b = np.asarray(d.bins)
+    assert d.k == 5 and d.scheme == "Diverging"
+    # |v| quantiles at 1/3, 2/3 of [0,1,1,2,2,4,4]e6 -> 1e6 and 2e6; mirrored
+    assert b.tolist() == pytest.approx([-2e6, -1e6, 1e6, 2e6, 4e6])
+    codes = d.classify(values)
+    assert codes[3] == 2  # zero change sits in the middle class
+    assert codes.tolist() == [0, 0, 1, 2, 2, 3, 4]
+
+
+def test_bad_scheme_and_empty_values_raise():
+    with pytest.raises(IcebergDataError, match="scheme"):
+        MapClasses.fit([0.1, 0.2, 0.3], "hidden_index", scheme="NoSuchScheme", k=2)
+    with pytest.raises(IcebergDataError, match="no finite values"):
+        MapClasses.fit([np.nan, np.nan], "hidden_index")
+
+
+def test_formats_and_units():
+    assert style.unit_of("hidden_index") == "percent"
+    assert style.unit_of("displaced_wages_hidden") == "dollars"
+    assert style.unit_of("reskilling_cost") == "dollars"
+    assert style.unit_of("exposed_workers") == "count"
+    assert style.unit_of("hidden_multiple") == "multiple"
+    out = style.format_values([0.1234, np.nan], "percent").tolist()
+    assert out == ["12.3%", "No data"]
+    assert style.format_values([1.25e9, 4.5e7, -3.2e3, 12.0], "dollars").tolist() == [
+        "$1.2B", "$45.0M", "-$3.2K", "$12"]
+    assert style.format_values([12345.6], "count").tolist() == ["12,346"]
+
+
+def test_palettes_are_distinct_hex():
+    for name in style.SEQUENTIAL_PALETTES:
+        cols = style.palette(name, 5)
+        assert len(set(cols)) == 5 and all(c.startswith("#") and len(c) == 7 for c in cols)
