@@ -21,8 +21,8 @@ def _root(
     data_dir: str = typer.Option(
         None,
         "--data-dir",
-        envvar="ICEBERG_DATA_DIR",
-        help="Folder holding the official files (one sub-folder per source); default: user cache.",
+        help="Folder holding the official files (one sub-folder per source); "
+        "default: $ICEBERG_DATA_DIR, else the user cache.",
     ),
 ) -> None:
     from iceberg import settings
