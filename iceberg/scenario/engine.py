@@ -376,7 +376,13 @@ class Engine:
         emp, bill, bill_v, emp_v, ids = lvl.employment, lvl.bill, lvl.bill_vis, lvl.emp_vis, lvl.ids
         col_emp, col_bill, row_emp, row_bill = lvl.col_emp, lvl.col_bill, lvl.row_emp, lvl.row_bill
         if rows is not None:
-            emp, bill, bill_v, emp_v, ids = emp[rows], bill[rows], bill_v[rows], emp_v[rows], ids[rows]
+            emp, bill, bill_v, emp_v, ids = (
+                emp[rows],
+                bill[rows],
+                bill_v[rows],
+                emp_v[rows],
+                ids[rows],
+            )
             col_emp, col_bill = emp.sum(axis=0), bill.sum(axis=0)
             row_emp, row_bill = row_emp[rows], row_bill[rows]
         s, succ = sc.substitution_share, sc.success_rate
@@ -402,8 +408,10 @@ class Engine:
             cols += [qa, ratio[:, None] * qa]
         v = np.hstack(cols) if resk else ea
         # one product per matrix: rows [B; E] (stacked once) × columns [ea | qa | ratio·qa]
-        both, both_v = (lvl.both, lvl.both_vis) if rows is None else (
-            np.vstack([bill, emp]), np.vstack([bill_v, emp_v])
+        both, both_v = (
+            (lvl.both, lvl.both_vis)
+            if rows is None
+            else (np.vstack([bill, emp]), np.vstack([bill_v, emp_v]))
         )
         prod = np.stack([both @ v, both_v @ v[vis]]).reshape(2, 2, n_g, -1, n_t)
         # prod[part, matrix (0 wages, 1 workers), g, column block, t]
@@ -446,9 +454,10 @@ class Engine:
             "employment": col_emp,
             "wage_bill": col_bill,
             "trained": trained_o,
-            "reemployed": succ * trained_o * ratio * np.divide(
-                col_bill, col_emp, out=np.zeros_like(col_bill), where=col_emp > 0
-            ),
+            "reemployed": succ
+            * trained_o
+            * ratio
+            * np.divide(col_bill, col_emp, out=np.zeros_like(col_bill), where=col_emp > 0),
         }
         note = {
             "geographies": int(n_g),
@@ -460,7 +469,10 @@ class Engine:
 
     def _occupation_frame(self, sc: Scenario, occ: dict, e, a_h) -> pd.DataFrame:
         s, p, m, succ = (
-            sc.substitution_share, sc.productivity_rate, sc.job_multiplier, sc.success_rate
+            sc.substitution_share,
+            sc.productivity_rate,
+            sc.job_multiplier,
+            sc.success_rate,
         )
         adopted = occ["wage_bill"] * e * a_h
         displaced = s * adopted
@@ -493,7 +505,9 @@ class Engine:
     def _flows_frame(self, per_occ: dict, dest, success: float = 1.0) -> pd.DataFrame:
         cols = ["level", "from_occ", "from_title", "to_occ", "to_title", "similarity", "workers"]
         if dest is None:
-            return pd.DataFrame({c: pd.Series(dtype="float" if c in cols[5:] else "str") for c in cols})
+            return pd.DataFrame(
+                {c: pd.Series(dtype="float" if c in cols[5:] else "str") for c in cols}
+            )
         parts = []
         for level, occ in per_occ.items():
             moved = success * occ["trained"][dest.rows] * dest.weights

@@ -80,7 +80,9 @@ class Scenario(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", validate_default=True)
 
     name: str = Field("Custom scenario", max_length=120, description="Short name of the scenario.")
-    description: str = Field("", max_length=2000, description="What the scenario assumes, in words.")
+    description: str = Field(
+        "", max_length=2000, description="What the scenario assumes, in words."
+    )
     layer: str = Field(
         "eloundou",
         pattern=r"^[a-z][a-z0-9_]{0,39}$",
@@ -123,7 +125,10 @@ class Scenario(BaseModel):
         2030, ge=2020, le=2080, description="Last year reported (at most 50 years after t0)."
     )
     years_to_half: float = Field(
-        5.0, ge=0.0, le=50.0, description="Years t50 from t0 until adoption reaches half its ceiling."
+        5.0,
+        ge=0.0,
+        le=50.0,
+        description="Years t50 from t0 until adoption reaches half its ceiling.",
     )
     steepness: float = Field(
         1.0, gt=0.0, le=10.0, description="Steepness k of the logistic adoption curve (per year)."
@@ -208,7 +213,10 @@ class Scenario(BaseModel):
         bad = [v for v in value if len(v) != 5 or not v.isdigit()]
         if bad:
             raise ValueError(f"county GEOIDs must be 5 digits, found {bad[:5]}")
-        wanted = {"target_counties": ("targeting", "counties"), "scope_counties": ("scope", "counties")}
+        wanted = {
+            "target_counties": ("targeting", "counties"),
+            "scope_counties": ("scope", "counties"),
+        }
         key, mode = wanted[info.field_name]
         if info.data.get(key) == mode and not value:
             raise ValueError(f"{key} '{mode}' needs at least one county GEOID")

@@ -128,7 +128,9 @@ def monte_carlo(
     if scenario.instant_adoption:
         curve = np.ones((n_t, n_d))
     else:
-        arg = lv["steepness"][None, :] * (years[:, None] - scenario.start_year - lv["years_to_half"])
+        arg = lv["steepness"][None, :] * (
+            years[:, None] - scenario.start_year - lv["years_to_half"]
+        )
         curve = 1.0 / (1.0 + np.exp(-arg))
     adopt = np.clip(lv["adoption_ceiling"] * mult[:, None, None] * curve[None], 0.0, 1.0)
 

@@ -8,7 +8,7 @@ import pandas as pd
 from typer.testing import CliRunner
 
 import iceberg
-import iceberg.cli  # noqa: F401  (registers the commands)
+import iceberg.cli
 from iceberg.cli._app import app
 from iceberg.scenario import Engine, Scenario
 from tests.unit.test_scenario_engine import random_inputs

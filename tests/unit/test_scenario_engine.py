@@ -185,7 +185,9 @@ def test_technical_ceiling_equals_geo_metrics(seed, lam):
                 )
                 for col in ("adopted_wages", "displaced_wages"):
                     np.testing.assert_allclose(
-                        got[f"{col}{mine}"].to_numpy(), ref[theirs].to_numpy(), rtol=1e-12,
+                        got[f"{col}{mine}"].to_numpy(),
+                        ref[theirs].to_numpy(),
+                        rtol=1e-12,
                         atol=1e-6,
                     )
             np.testing.assert_allclose(got["displaced_workers"], ref["exposed_workers"], rtol=1e-12)

@@ -10,7 +10,7 @@ from pydantic import ValidationError
 from iceberg.scenario import MAJOR_GROUPS, SECTORS, Scenario, list_presets, load_preset
 from iceberg.scenario.model import scenario_field_help
 
-finite = dict(allow_nan=False, allow_infinity=False)
+finite = {"allow_nan": False, "allow_infinity": False}
 scenarios = st.builds(
     Scenario,
     name=st.text(max_size=30),

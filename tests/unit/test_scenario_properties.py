@@ -73,7 +73,9 @@ def test_reskilling_invariants(seed, kw):
         rem = frame["remaining_displaced_workers"].to_numpy()
         assert np.all(rem <= frame["displaced_workers"].to_numpy() + TOL * scale)
         assert np.all(rem >= -TOL * scale)
-        np.testing.assert_allclose(frame["displaced_workers"], _cols(base, level, "displaced_workers"))
+        np.testing.assert_allclose(
+            frame["displaced_workers"], _cols(base, level, "displaced_workers")
+        )
         # the budget is never overspent (cost is cumulative to each year)
         spent = frame.groupby(level="year")["reskilling_cost"].sum()
         assert np.all(spent.to_numpy() <= sc.reskilling_budget * (1 + 1e-12) + 1e-6)

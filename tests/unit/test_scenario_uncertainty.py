@@ -52,8 +52,11 @@ def test_wider_adoption_range_widens_band():
 
 @pytest.mark.parametrize(
     ("ranges", "lever"),
-    [({"adoption_ceiling": (0.5, 1.5)}, "adoption_ceiling"), ({"layer": (0, 1)}, "layer"),
-     ({"substitution_share": (0.6, 0.2)}, "substitution_share")],  # fmt: skip
+    [
+        ({"adoption_ceiling": (0.5, 1.5)}, "adoption_ceiling"),
+        ({"layer": (0, 1)}, "layer"),
+        ({"substitution_share": (0.6, 0.2)}, "substitution_share"),
+    ],
 )
 def test_bad_ranges_name_the_lever(ranges, lever):
     with pytest.raises(ValueError, match=lever):

@@ -1,0 +1,120 @@
+"""Scenario in and out of the app: URL query parameters, uploaded JSON, view parameters.
+
+Pure functions (no Streamlit calls) so they are easy to test. Every parse is lenient: a bad
+lever falls back to its default and yields a human-readable notice naming it; nothing raises.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from pydantic import ValidationError
+
+from iceberg.scenario.model import Scenario
+
+#: View parameters the app adds to the URL beside the scenario's own keys.
+VIEW_KEYS: dict[str, str] = {
+    "geo": "geography (state postal code, or US)",
+    "metric": "map metric",
+    "mode": "map view (scenario, baseline, side, diff)",
+    "year": "year shown",
+    "county": "selected county GEOID",
+}
+VIEW_MODES = ("scenario", "baseline", "side", "diff")
+#: Largest upload the app accepts (a scenario file is a few kB).
+MAX_UPLOAD_BYTES = 200_000
+
+
+def split_params(params: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
+    """Split URL parameters into (scenario parameters, view parameters)."""
+    scenario, view = {}, {}
+    for key, value in params.items():
+        if isinstance(value, list | tuple):
+            value = value[-1] if value else ""
+        (view if key in VIEW_KEYS else scenario)[key] = value
+    return scenario, {k: str(v) for k, v in view.items()}
+
+
+def scenario_from_params(params: Mapping[str, Any]) -> tuple[Scenario, list[str]]:
+    """Scenario from URL parameters; invalid or unknown levers fall back with a notice."""
+    try:
+        return Scenario.from_query_params(dict(params))
+    except Exception as exc:  # noqa: BLE001 - the app must never fail on a URL
+        return Scenario(), [f"the link's scenario could not be read ({exc}); using defaults"]
+
+
+def scenario_to_params(scenario: Scenario, view: Mapping[str, Any] | None = None) -> dict[str, str]:
+    """URL parameters: the scenario's non-default levers plus the non-empty view parameters."""
+    out = dict(scenario.to_query_params())
+    for key, value in (view or {}).items():
+        if key in VIEW_KEYS and value not in (None, ""):
+            out[key] = str(value)
+    return out
+
+
+def scenario_from_upload(data: bytes | str) -> tuple[Scenario, list[str]]:
+    """Scenario from an uploaded JSON file.
+
+    A valid file loads exactly. Otherwise each lever that fails validation (or is unknown)
+    is dropped and takes its default, with one notice per lever; a file that is not a JSON
+    object gives the default scenario and a notice.
+    """
+    if isinstance(data, bytes):
+        if len(data) > MAX_UPLOAD_BYTES:
+            return Scenario(), [f"the uploaded file is larger than {MAX_UPLOAD_BYTES:,} bytes; "
+                                "using defaults"]
+        try:
+            data = data.decode("utf-8")
+        except UnicodeDecodeError:
+            return Scenario(), ["the uploaded file is not UTF-8 text; using defaults"]
+    try:
+        raw = json.loads(data)
+    except json.JSONDecodeError as exc:
+        return Scenario(), [f"the uploaded file is not valid JSON ({exc.msg}, line {exc.lineno}); "
+                            "using defaults"]
+    if not isinstance(raw, dict):
+        return Scenario(), ["the uploaded file must hold a JSON object of levers; using defaults"]
+    return lenient_scenario(raw)
+
+
+def lenient_scenario(values: Mapping[str, Any]) -> tuple[Scenario, list[str]]:
+    """Build a scenario from lever values, dropping each invalid lever with a notice."""
+    fields = Scenario.model_fields
+    notices = [f"unknown lever {k!r} ignored" for k in values if k not in fields]
+    kept = {k: v for k, v in values.items() if k in fields}
+    for _ in range(len(fields) + 1):
+        try:
+            return Scenario(**kept), notices
+        except ValidationError as exc:
+            dropped = False
+            for err in exc.errors():
+                name = str(err["loc"][0]) if err["loc"] else ""
+                if name not in kept:  # a default clashes with a controlling lever
+                    name = _CONTROLLERS.get(name, "")
+                if name in kept:
+                    notices.append(f"lever {name!r}: {err['msg']} (got {kept[name]!r}); using default")
+                    del kept[name]
+                    dropped = True
+            if not dropped:
+                break
+    return Scenario(), [*notices, "the uploaded scenario could not be used; using defaults"]
+
+
+_CONTROLLERS = {
+    "target_sectors": "targeting",
+    "target_counties": "targeting",
+    "scope_states": "scope",
+    "scope_counties": "scope",
+    "horizon_year": "start_year",
+}
+
+
+def validation_message(exc: ValidationError) -> str:
+    """One line per invalid lever, for the Apply button's error box."""
+    lines = []
+    for err in exc.errors():
+        name = str(err["loc"][0]) if err["loc"] else "scenario"
+        lines.append(f"{name.replace('_', ' ')}: {err['msg']}")
+    return "; ".join(lines)

@@ -1,0 +1,64 @@
+"""The self-contained HTML map draws in headless Chromium with every network request blocked."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = "/usr/bin/chromium"
+ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+def test_offline_map_draws_with_no_network(tmp_path):
+    sync_api = pytest.importorskip("playwright.sync_api")
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Debian chromium not installed")
+    from tests.unit.test_maps_explore import tiny_counties
+
+    from iceberg.maps.explore import explore
+    from iceberg.maps.offline import to_html
+
+    gdf = tiny_counties()
+    path = to_html(explore(gdf, "hidden_index", tiles="CartoDB positron",
+                           title="Tiny offline map"), tmp_path / "map.html")
+    blocked: list[str] = []
+    errors: list[str] = []
+    with sync_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 900, "height": 650})
+
+            def _route(route):
+                if route.request.url.startswith("file:"):
+                    route.continue_()
+                else:  # nothing may leave the machine
+                    blocked.append(route.request.url)
+                    route.abort()
+
+            page.route("**/*", _route)
+            page.on("pageerror", lambda e: errors.append(str(e)))
+            page.goto(path.as_uri())
+            page.wait_for_selector("path.leaflet-interactive", timeout=15_000)
+            drawn = page.locator("path.leaflet-interactive").count()
+            # hover a county: the tooltip shows its name and formatted values
+            page.locator("path.leaflet-interactive").first.hover()
+            tip = page.locator(".leaflet-tooltip").inner_text(timeout=5_000)
+            # switch layer: the legend follows
+            page.get_by_text("Visible (surface)").click()
+            legend = page.locator(".iceberg-legend").inner_text()
+            ARTIFACTS.mkdir(exist_ok=True)
+            page.screenshot(path=str(ARTIFACTS / "offline_map.png"))
+            shutil.copy(path, ARTIFACTS / "offline_map.html")
+        finally:
+            browser.close()
+    assert blocked == []  # the file asked for nothing outside itself
+    assert errors == []
+    assert drawn == len(gdf)  # one interactive path per county (state borders are not)
+    assert "County" in tip and "Exposed wages" in tip
+    assert "Visible index" in legend and "No data" in legend
