@@ -203,10 +203,10 @@ def write_provenance(
     record = {
         "file": target.name,
         "format": kind,
-        "created": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
+        "created": _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
         "package": {"name": "iceberg-index", "version": _package_version()},
         "libraries": _library_versions(),
-        "rows": int(len(frame)),
+        "rows": len(frame),
         "columns": {str(c): str(frame[c].dtype) for c in frame.columns if c != geom},
         "crs": str(frame.crs) if geom else None,
         "export_counts": counts or {},
@@ -256,4 +256,4 @@ def read_table(path: str | os.PathLike, *, fmt: str | None = None) -> pd.DataFra
     return frame
 
 
-__all__ = ["export_table", "read_table", "write_provenance", "format_of", "FORMATS"]
+__all__ = ["FORMATS", "export_table", "format_of", "read_table", "write_provenance"]

@@ -32,53 +32,118 @@ COUNTY_FIPS = r"\d{5}"
 STATE_FIPS = r"\d{2}"
 
 
+_COMPRESSED = {".zip", ".bz2", ".xz", ".zst", ".tar"}  # pandas infers these from the suffix
+
+
+def _head(path: Path, size: int = 4096) -> bytes:
+    """First ``size`` bytes of the (gzip-decompressed) text; ``b""`` when not inspectable."""
+    suffix = path.suffix.lower()
+    if suffix in _COMPRESSED:
+        return b""
+    try:
+        with (gzip.open(path, "rb") if suffix == ".gz" else path.open("rb")) as fh:
+            return fh.read(size)
+    except (EOFError, OSError):  # truncated archive: pandas names it below
+        return b""
+
+
+def _encoding_error(path: Path, encodings: Sequence[str], skiprows: int | None) -> IcebergDataError:
+    """Name the 1-based data row holding the first byte the first encoding cannot decode."""
+    opener = gzip.open if path.suffix.lower() == ".gz" else open
+    try:
+        with opener(path, "rb") as fh:
+            data = fh.read()
+    except (EOFError, OSError):
+        data = b""
+    try:
+        data.decode(encodings[0])
+        start = None
+    except UnicodeDecodeError as exc:
+        start = exc.start
+    line = data[:start].count(b"\n") - (skiprows or 0) if start is not None else 0
+    return IcebergDataError(
+        "file has an unexpected text encoding",
+        file=path,
+        row=line if line > 0 else None,  # line 0 is the header
+        expected=" or ".join(encodings),
+        found=data[start : start + 8] if start is not None else None,
+    )
+
+
 def read_text_table(
     path: str | Path,
     *,
     sep: str = ",",
     required: Sequence[str] = (),
     skiprows: int | None = None,
-    encoding: str = "utf-8",
+    encoding: str | Sequence[str] = "utf-8",
 ) -> pd.DataFrame:
     """Read a delimited text file (optionally gzip) with every column as string.
 
     Empty cells become ``""`` (not NaN) so that nothing is silently converted; numbers are parsed
-    later by :func:`to_number`, which names any bad cell.
+    later by :func:`to_number`, which names any bad cell. Cells missing from a short (truncated)
+    row are NaN, which every check here reports.
+
+    Parameters
+    ----------
+    path : str or Path
+        ``.csv``/``.txt``/``.tsv``, optionally compressed (``.gz`` …, inferred from the suffix).
+    sep : str
+        Field separator; with ``"\t"`` quotes are literal text (the O*NET text edition).
+    required : sequence of str
+        Columns that must be present.
+    skiprows : int, optional
+        Lines to skip before the header.
+    encoding : str or sequence of str
+        Encoding, or encodings tried in turn (e.g. ``("utf-8", "latin-1")``).
+
+    Raises
+    ------
+    IcebergDataError
+        Missing, empty, truncated or unparsable file; NUL bytes (UTF-16 or binary); a byte the
+        encodings cannot decode (naming its data row); a missing required column.
     """
     path = Path(path)
     if not path.is_file():
         raise IcebergDataError("file not found", file=path, expected="an existing file")
-    try:
-        frame = pd.read_csv(
-            path,
-            sep=sep,
-            dtype=str,
-            keep_default_na=False,
-            na_values=[],
-            encoding=encoding,
-            skiprows=skiprows,
-            compression="infer",
-            quoting=3 if sep == "\t" else 0,  # O*NET text files: tabs, no quoting
+    encodings = (encoding,) if isinstance(encoding, str) else tuple(encoding)
+    head = _head(path)
+    if b"\x00" in head:
+        raise IcebergDataError(
+            "file has an unexpected text encoding (NUL bytes: UTF-16 or binary?)",
+            file=path,
+            expected=" or ".join(encodings),
+            found=head[:16],
         )
-    except UnicodeDecodeError as exc:
-        raise IcebergDataError(
-            "file is not valid text in the expected encoding",
-            file=path,
-            expected=encoding,
-            found=f"byte {exc.object[exc.start:exc.start + 1]!r} at offset {exc.start}",
-        ) from None
-    except (EOFError, gzip.BadGzipFile, zipfile.BadZipFile, OSError) as exc:
-        raise IcebergDataError(
-            "file is truncated or not a valid compressed file", file=path, found=str(exc)
-        ) from None
-    except pd.errors.ParserError as exc:
-        raise IcebergDataError(
-            "file could not be parsed as a delimited table (truncated or malformed?)",
-            file=path,
-            found=str(exc).strip()[:200],
-        ) from None
-    except pd.errors.EmptyDataError:
-        raise IcebergDataError("file is empty", file=path, expected="a header row") from None
+    for attempt, enc in enumerate(encodings):
+        try:
+            frame = pd.read_csv(
+                path,
+                sep=sep,
+                dtype=str,
+                keep_default_na=False,
+                na_values=[],
+                encoding=enc,  # pandas drops a UTF-8 BOM itself
+                skiprows=skiprows,
+                compression="infer",
+                quoting=3 if sep == "\t" else 0,  # O*NET text files: tabs, no quoting
+            )
+            break
+        except UnicodeDecodeError:
+            if attempt == len(encodings) - 1:
+                raise _encoding_error(path, encodings, skiprows) from None
+        except (EOFError, gzip.BadGzipFile, zipfile.BadZipFile, OSError) as exc:
+            raise IcebergDataError(
+                "file is truncated or not a valid compressed file", file=path, found=str(exc)
+            ) from None
+        except pd.errors.ParserError as exc:
+            raise IcebergDataError(
+                "file could not be parsed as a delimited table (truncated or malformed?)",
+                file=path,
+                found=str(exc).strip()[:200],
+            ) from None
+        except pd.errors.EmptyDataError:
+            raise IcebergDataError("file is empty", file=path, expected="a header row") from None
     frame.columns = [str(c).strip() for c in frame.columns]
     require_columns(frame, required, path)
     return frame

@@ -560,5 +560,12 @@ def map_html(m: folium.Map) -> str:
     return m.get_root().render()
 
 
-__all__ = ["explore", "fit_classes", "prepare_web_layer", "legend_html", "map_html",
-           "ClassedGeoJson", "DEFAULT_LAYERS"]
+__all__ = [
+    "DEFAULT_LAYERS",
+    "ClassedGeoJson",
+    "explore",
+    "fit_classes",
+    "legend_html",
+    "map_html",
+    "prepare_web_layer",
+]

@@ -28,9 +28,9 @@ _DROPPABLE = (
     "leaflet.awesome.rotate",
     "glyphicons",
 )
-_SCRIPT_SRC = re.compile(r'<script[^>]*\ssrc="([^"]+)"[^>]*>\s*</script>\s*', re.I)
-_LINK_HREF = re.compile(r'<link[^>]*\shref="([^"]+)"[^>]*/?>\s*', re.I)
-_EXTERNAL = re.compile(r"^(https?:)?//", re.I)
+_SCRIPT_SRC = re.compile(r'<script[^>]*\ssrc="([^"]+)"[^>]*>\s*</script>\s*', re.IGNORECASE)
+_LINK_HREF = re.compile(r'<link[^>]*\shref="([^"]+)"[^>]*/?>\s*', re.IGNORECASE)
+_EXTERNAL = re.compile(r"^(https?:)?//", re.IGNORECASE)
 
 
 def leaflet_assets() -> tuple[str, str, str]:

@@ -16,7 +16,6 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 
-
 from iceberg.errors import IcebergDataError
 from iceberg.maps import style
 from iceberg.maps.classes import MapClasses
@@ -218,6 +217,6 @@ def plot(
     return target
 
 
-__all__ = ["plot", "FORMATS"]
+__all__ = ["FORMATS", "plot"]
 
 

@@ -78,7 +78,7 @@ def unit_of(metric: str) -> str:
     stem = metric
     for suffix in ("_diff", "_visible", "_hidden"):
         stem = stem.removesuffix(suffix)
-    if stem.endswith("_index") or stem.endswith("_share"):
+    if stem.endswith(("_index", "_share")):
         return "percent"
     if stem.endswith("_multiple"):
         return "multiple"

@@ -19,10 +19,9 @@ def test_offline_map_draws_with_no_network(tmp_path):
     sync_api = pytest.importorskip("playwright.sync_api")
     if not Path(CHROMIUM).exists():
         pytest.skip("Debian chromium not installed")
-    from tests.unit.test_maps_explore import tiny_counties
-
     from iceberg.maps.explore import explore
     from iceberg.maps.offline import to_html
+    from tests.unit.test_maps_explore import tiny_counties
 
     gdf = tiny_counties()
     path = to_html(explore(gdf, "hidden_index", tiles="CartoDB positron",

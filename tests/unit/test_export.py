@@ -84,8 +84,7 @@ def test_provenance_sidecar(tmp_path):
 
 def test_geojson_is_reprojected_to_wgs84(tmp_path):
     gdf = county_gdf().to_crs("EPSG:5070")
-    path = export_table(gdf, tmp_path / "c.geojson")
-    back = read_table(path)
+    back = read_table(export_table(gdf, tmp_path / "c.geojson"))
     assert back.crs.equals("EPSG:4326")
     side = json.loads((tmp_path / "c.geojson.provenance.json").read_text())
     assert side["export_counts"]["reprojected_to_epsg4326"] == 3

@@ -13,7 +13,6 @@ import shapely
 
 from iceberg.errors import IcebergDataError
 from iceberg.maps import style
-from iceberg.maps.classes import MapClasses
 from iceberg.maps.explore import encode_top, explore, fit_classes, map_html, prepare_web_layer
 from iceberg.maps.offline import external_references, leaflet_assets, to_html
 
@@ -45,7 +44,7 @@ def tiny_counties() -> gpd.GeoDataFrame:
 
 
 def _shared_data(page: str) -> dict:
-    match = re.search(r"var iceberg_counties_\w+ = (\{.*?\});\n", page, re.S)
+    match = re.search(r"var iceberg_counties_\w+ = (\{.*?\});\n", page, re.DOTALL)
     assert match, "shared county data not found"
     return json.loads(match.group(1))
 
@@ -58,7 +57,7 @@ def page_and_map():
 
 
 def test_features_properties_and_class_codes(page_and_map):
-    page, m = page_and_map
+    page, _ = page_and_map
     data = _shared_data(page)
     feats = data["features"]
     assert [f["id"] for f in feats] == ["47001", "47003", "47005", "21001", "21003", "21005"]
@@ -83,7 +82,7 @@ def test_layers_classes_legend_and_caveat(page_and_map):
         assert c in page
     assert style.MISSING_COLOUR in page
     # three metric layers as radio (base) layers in the layer control, hidden first
-    overlay_block = re.search(r"base_layers : \{(.*?)\}", page, re.S).group(1)
+    overlay_block = re.search(r"base_layers : \{(.*?)\}", page, re.DOTALL).group(1)
     assert overlay_block.index('"Hidden"') < overlay_block.index('"Total (iceberg)"')
     assert '"Visible (surface)"' in overlay_block
     assert page.count("L.geoJson(null") == 3
@@ -157,7 +156,7 @@ def test_self_contained_html_has_no_external_assets(tmp_path):
     assert external_references(page) == []
     assert not re.search(r'<script[^>]+src="https?:', page)
     assert not re.search(r'<link[^>]+href="https?:', page)
-    version, js, css = leaflet_assets()
+    version, js, _css = leaflet_assets()
     assert version.startswith("1.9")
     assert js[:200] in page and ".leaflet-container" in page
     assert "url(images/" not in page  # CSS images inlined as data URIs

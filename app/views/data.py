@@ -1,0 +1,204 @@
+"""Cached access to the public API: the bundle, scenario results, map classes, bands.
+
+``st.cache_resource`` holds the objects shared by every session (the bundle, its simplified
+geometry, the baseline map classes); ``st.cache_data`` holds results keyed by the scenario's
+JSON text, reduced to plain frames (:class:`AppResult`) so they pickle fast and no session can
+mutate another's copy.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+import iceberg
+from iceberg.maps.classes import MapClasses
+from iceberg.scenario.model import Scenario
+
+#: Scenario outputs the app maps and reports (all levels of ``Result.by_year``).
+SCENARIO_METRICS = ("displaced_wages", "displaced_workers", "net_wage_impact", "gdp_proxy",
+                    "productivity_gain", "reskilled_workers", "reskilling_cost")
+TECH_METRICS = ("iceberg_index", "surface_index", "hidden_index", "hidden_multiple",
+                "exposed_wages", "surface_wages", "hidden_wages", "exposed_workers",
+                "surface_workers", "hidden_workers", "employment", "wage_bill")
+BASELINE_JSON = Scenario().to_json()
+
+
+@dataclass
+class AppResult:
+    """A scenario run, reduced to what the app shows (picklable, no geometry)."""
+
+    scenario_json: str
+    counties: pd.DataFrame  # indexed by geoid: names, ids, technical metrics, top_hidden
+    states: pd.DataFrame  # official OEWS state matrices, indexed by state FIPS
+    states_from_counties: pd.DataFrame
+    nation: pd.Series
+    by_year: dict[str, pd.DataFrame]  # level -> (id, year) frame; empty without adoption
+    flows: pd.DataFrame
+    exposure: np.ndarray
+    visible: np.ndarray
+    summary: dict[str, float]
+    years: list[int]
+    notes: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def scenario(self) -> Scenario:
+        return Scenario.from_json(self.scenario_json)
+
+    @property
+    def has_scenario(self) -> bool:
+        return bool(self.by_year)
+
+    def scenario_at(self, level: str, year: int) -> pd.DataFrame:
+        """Scenario outputs of one level in ``year`` (indexed by id); empty without adoption."""
+        frame = self.by_year.get(level)
+        if frame is None or frame.empty:
+            return pd.DataFrame()
+        years = frame.index.get_level_values("year")
+        year = int(min(max(year, years.min()), years.max()))
+        return frame.xs(year, level="year")
+
+    def county_values(self, year: int | None) -> pd.DataFrame:
+        """Technical metrics plus the scenario outputs of ``year`` for every county."""
+        out = self.counties
+        if self.has_scenario and year is not None:
+            extra = self.scenario_at("county", year)
+            cols = [c for c in extra.columns if c not in out.columns]
+            out = out.join(extra[cols], how="left")
+        return out
+
+
+@st.cache_resource(show_spinner="Loading the data (the first time, it is built from the "
+                   "official files: about a minute)…")
+def get_bundle():
+    """The data bundle (:func:`iceberg.load`), built once per server process."""
+    return iceberg.load(progress=False)
+
+
+@dataclass(frozen=True)
+class Choices:
+    """Option lists the widgets need, from the bundle."""
+
+    layers: dict[str, str]  # name -> description
+    layer_variants: dict[str, tuple[str, ...]]
+    states: dict[str, str]  # FIPS -> "Name (AB)"
+    state_abbr: dict[str, str]  # AB -> FIPS
+    counties: dict[str, str]  # GEOID -> "Name, AB"
+    county_state: dict[str, str]  # GEOID -> FIPS
+
+
+@st.cache_resource(show_spinner=False)
+def get_choices() -> Choices:
+    bundle = get_bundle()
+    table = bundle.exposure.layer_table
+    layers = dict(zip(table["name"].astype(str), table["description"].astype(str)))
+    variants = {str(n): tuple(str(v).split(";")) for n, v in zip(table["name"], table["variants"])}
+    meta = bundle.levels["state"].meta
+    abbr = meta["state_abbr"].astype(str) if "state_abbr" in meta else pd.Series(meta.index, meta.index)
+    states = {str(i): f"{n} ({a})" for i, n, a in zip(meta.index, meta["name"], abbr)}
+    c = bundle.counties.sort_values(["state_abbr", "name"])
+    counties = dict(zip(c["geoid"].astype(str), c["name"].astype(str) + ", " + c["state_abbr"].astype(str)))
+    return Choices(layers=layers, layer_variants=variants, states=states,
+                   state_abbr={str(a): str(i) for i, a in zip(meta.index, abbr)},
+                   counties=counties,
+                   county_state=dict(zip(c["geoid"].astype(str), c["state_fips"].astype(str))))
+
+
+@st.cache_data(max_entries=24, show_spinner="Running the scenario…")
+def compute(scenario_json: str, wage: str = "mean") -> AppResult:
+    """Run :func:`iceberg.run` for a scenario (given as its JSON text) and reduce the result."""
+    bundle = get_bundle()
+    scenario = Scenario.from_json(scenario_json)
+    result = iceberg.run(bundle, scenario, wage=wage)
+    counties = pd.DataFrame(result.counties.drop(columns="geometry")).set_index("geoid")
+    counties.index = counties.index.astype(str)
+    by_year = {lvl: frame for lvl, frame in result.by_year.items() if lvl in ("county", "state", "nation")}
+    flows = result.reskilling_flows if result.reskilling_flows is not None else pd.DataFrame()
+    return AppResult(
+        scenario_json=scenario_json,
+        counties=counties,
+        states=result.states,
+        states_from_counties=result.states_from_counties,
+        nation=result.nation.iloc[0],
+        by_year=by_year,
+        flows=flows,
+        exposure=np.asarray(result.exposure, dtype=float),
+        visible=np.asarray(result.visible, dtype=bool),
+        summary=result.national_summary(),
+        years=list(scenario.years),
+    )
+
+
+def baseline() -> AppResult:
+    """The default scenario: the reference every comparison and every map class uses."""
+    return compute(BASELINE_JSON)
+
+
+@st.cache_resource(show_spinner=False)
+def web_geometry():
+    """Simplified county polygons (EPSG:4326) with names, built once for every map."""
+    bundle = get_bundle()
+    meta = bundle.counties[["geoid", "name", "state_fips", "state_abbr"]]
+    web = bundle.web_counties[["geoid", "geometry"]].merge(meta, on="geoid", how="left")
+    web["geoid"] = web["geoid"].astype(str)
+    web.attrs["web_layer"] = True
+    return web
+
+
+@st.cache_resource(show_spinner=False)
+def baseline_classes(metric: str) -> MapClasses | None:
+    """Map classes fitted on the baseline county values (None when the baseline is flat)."""
+    values = baseline().county_values(baseline().years[-1] if baseline().years else None)
+    if metric not in values.columns:
+        return None
+    v = pd.to_numeric(values[metric], errors="coerce").to_numpy(dtype=float)
+    v = v[np.isfinite(v)]
+    if np.unique(v).size < 2:
+        return None
+    return MapClasses.fit(v, metric)
+
+
+@st.cache_data(max_entries=16, show_spinner="Drawing uncertainty bands…")
+def bands(scenario_json: str, ranges_json: str, level: str, draws: int = 300) -> pd.DataFrame:
+    """P10/P50/P90 of the headline outputs per geography and year (Monte Carlo)."""
+    import json
+
+    from iceberg.scenario.uncertainty import monte_carlo
+
+    ranges = {k: tuple(v) for k, v in json.loads(ranges_json).items()}
+    scenario = Scenario.from_json(scenario_json)
+    return monte_carlo(get_bundle().engine(), scenario, ranges, draws=draws, seed=0, level=level)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def county_occupations(scenario_json: str, geoid: str, wage: str = "mean") -> pd.DataFrame:
+    """The occupations of one county: workers, wages, exposure, exposed and hidden dollars.
+
+    Uses the bundle's county matrix row and the run's exposure vector and visible mask.
+    """
+    bundle = get_bundle()
+    res = compute(scenario_json, wage)
+    matrix = bundle.levels["county"]
+    pos = np.flatnonzero(matrix.ids.astype(str) == geoid)
+    if pos.size == 0:
+        return pd.DataFrame()
+    row = pos[0]
+    emp = matrix.employment[row]
+    bill = emp * matrix.wages(wage)[row]
+    occ = bundle.occupations
+    out = pd.DataFrame({
+        "occ_code": occ["occ_code"].astype(str).to_numpy(),
+        "title": occ["title"].astype(str).to_numpy(),
+        "workers": emp,
+        "wage_bill": bill,
+        "exposure": res.exposure,
+        "visible": res.visible,
+    })
+    out["exposed_wages"] = out["wage_bill"] * out["exposure"]
+    out["hidden_wages"] = np.where(out["visible"], 0.0, out["exposed_wages"])
+    out["exposed_workers"] = out["workers"] * out["exposure"]
+    return out[out["workers"] > 0].reset_index(drop=True)
