@@ -119,7 +119,20 @@ def _frames(out):
 
 
 if __name__ == "__main__":
+    import sys
+    from pathlib import Path
+
     t0 = time.perf_counter()
     eng = Engine(synthetic_inputs())
     print(f"engine build (synthetic 3,222 × 830): {time.perf_counter() - t0:.2f} s")
     bench(eng)
+    # the same on the real bundle when the raw data is at hand (argv[1] or ../shared/data/raw)
+    raw = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).resolve().parents[2] / "shared/data/raw"
+    if raw.is_dir():
+        from iceberg.bundle import load
+
+        bundle = load(raw, progress=False)
+        t0 = time.perf_counter()
+        real = bundle.engine()
+        print(f"\nengine build (real bundle): {time.perf_counter() - t0:.2f} s")
+        bench(real)

@@ -32,6 +32,7 @@ from iceberg.errors import IcebergDataError
 from iceberg.geomatrix import GeoMatrix
 
 from .crosswalk import county_area_matrix
+from .ipf import ipf, safe_div
 from .staffing import StaffingPatterns
 
 METHODS = ("industry_mix", "population_share", "equal_share")
@@ -171,71 +172,6 @@ def _acs_matrix(frame: pd.DataFrame, counties: np.ndarray, groups: np.ndarray,
     return out, seen == len(groups), other
 
 
-def _safe_div(num: np.ndarray, den: np.ndarray, empty: float = 0.0) -> np.ndarray:
-    return np.divide(num, den, out=np.full(np.broadcast(num, den).shape, empty), where=den > 0)
-
-
-def ipf(
-    prior: np.ndarray,
-    member: sparse.csr_matrix,
-    col_target: np.ndarray,
-    row_target: np.ndarray,
-    occ_group: np.ndarray,
-    *,
-    max_iter: int = 1000,
-    tol: float = 1e-10,
-) -> tuple[np.ndarray, int, float]:
-    """Rake ``prior`` (C × O) to area × occupation and county × group margins.
-
-    Parameters
-    ----------
-    prior : np.ndarray
-        C × O non-negative prior.
-    member : scipy.sparse.csr_matrix
-        C × A one-hot county → area membership.
-    col_target : np.ndarray
-        A × O targets: for each area, the sum over its counties (held exactly at the end).
-    row_target : np.ndarray
-        C × K targets: for each county, the sum over the occupations of group ``k``.
-    occ_group : np.ndarray
-        Group index (0..K-1) of each occupation (all 0 for plain county totals).
-    max_iter, tol : int, float
-        Stop when the largest relative row-margin error is below ``tol`` or after ``max_iter``.
-
-    Returns
-    -------
-    (fitted, iterations, max_row_rel_error)
-    """
-    member = sparse.csr_matrix(member)
-    if not np.all(np.diff(member.indptr) == 1):
-        raise IcebergDataError("membership must put every county in exactly one area",
-                               expected="one entry per row", found=np.diff(member.indptr).max())
-    area_idx = member.indices  # one entry per row: the county's area
-    member_t = member.T.tocsr()
-    k = row_target.shape[1]
-    onehot = np.zeros((len(occ_group), k))
-    onehot[np.arange(len(occ_group)), occ_group] = 1.0
-
-    def row_sums(x: np.ndarray) -> np.ndarray:  # C × K sums by occupation group
-        return x.sum(axis=1, keepdims=True) if k == 1 else x @ onehot
-
-    p = prior.copy()
-    rows = row_sums(p)
-    err = np.inf
-    it = 0
-    for it in range(1, max_iter + 1):
-        f = _safe_div(row_target, rows, 1.0)
-        p *= f if k == 1 else f @ onehot.T
-        cols = member_t @ p  # A × O sums over each area's counties
-        p *= _safe_div(col_target, cols, 1.0)[area_idx]
-        rows = row_sums(p)
-        err = float(np.max(np.abs(rows - row_target) / np.maximum(row_target, 1e-300),
-                           initial=0.0, where=(row_target > 0) | (rows > 0)))
-        if err < tol:
-            break
-    return p, it, err
-
-
 def allocate_counties(
     area: _AreaLevel,
     crosswalk: pd.DataFrame,
@@ -325,7 +261,7 @@ def allocate_counties(
 
     # County employment signal T and industry prior.
     e_tot = e_area.sum(axis=1)
-    mix = _safe_div(e_area, e_tot[:, None])  # each area's occupation mix
+    mix = safe_div(e_area, e_tot[:, None])  # each area's occupation mix
     use_acs = method == "auto" and acs_industry is not None
     has_acs = np.zeros(n_c, dtype=bool)
     if use_acs:
@@ -337,7 +273,7 @@ def allocate_counties(
         has_acs &= x_ind.sum(axis=1) > 0
         acs_tot = x_ind.sum(axis=1)
         both = has_acs & np.isfinite(pop)
-        ratio = _safe_div(np.bincount(a_idx, np.where(both, acs_tot, 0.0), n_a),
+        ratio = safe_div(np.bincount(a_idx, np.where(both, acs_tot, 0.0), n_a),
                           np.bincount(a_idx, np.where(both, pop, 0.0), n_a), 1.0)
         signal = np.where(has_acs, acs_tot, pop * ratio[a_idx])
     else:
@@ -345,7 +281,7 @@ def allocate_counties(
     has_pop_signal = ~has_acs & np.isfinite(signal)
     # No signal at all (Puerto Rico without population): the area's mean signal, else 1.
     fin = np.isfinite(signal)
-    area_mean = _safe_div(np.bincount(a_idx, np.where(fin, signal, 0.0), n_a),
+    area_mean = safe_div(np.bincount(a_idx, np.where(fin, signal, 0.0), n_a),
                           np.bincount(a_idx, fin.astype(float), n_a).astype(float), 1.0)
     signal = np.where(fin, signal, area_mean[a_idx])
     area_sig = np.bincount(a_idx, signal, n_a)
@@ -433,12 +369,12 @@ def _group_targets(
     onehot = np.zeros((len(occ), k))
     onehot[np.arange(len(occ)), occ_group] = 1.0
     area_groups = e_area @ onehot  # A × K
-    area_mix = _safe_div(area_groups, area_groups.sum(axis=1, keepdims=True))
+    area_mix = safe_div(area_groups, area_groups.sum(axis=1, keepdims=True))
     y_full = np.zeros((len(counties), k))
     y_full[:, : len(groups)] = y
     # The extra group (occupations ACS does not list) takes the area's mix in every county.
     own = area_mix[a_idx]
-    acs_mix = _safe_div(y_full, y_full.sum(axis=1, keepdims=True)) * (1.0 - own[:, -1:])
+    acs_mix = safe_div(y_full, y_full.sum(axis=1, keepdims=True)) * (1.0 - own[:, -1:])
     acs_mix[:, -1] = own[:, -1]
     county_mix = np.where(has[:, None], acs_mix, own)
     g0 = county_mix * row_total[:, None]

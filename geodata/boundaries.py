@@ -25,9 +25,14 @@ import shapely
 
 from iceberg.errors import IcebergDataError
 
-#: Equal-area CRS used for simplification, dissolves and print maps (NAD83 / CONUS Albers).
-ALBERS = "EPSG:5070"
-WEB = "EPSG:4326"
+from ._shapes import ALBERS, WEB, _id_column, _require_crs, _state_codes
+from .insets import INSETS, inset_frames, inset_layout
+
+__all__ = [  # the print layout lives in geodata.insets; re-exported for existing callers
+    "ALBERS", "DEFAULT_PRECISION", "DEFAULT_TOLERANCE_M", "INSETS", "WEB", "WEB_LAYER_VERSION",
+    "county_layer_cache", "geojson_size", "inset_frames", "inset_layout", "state_outlines",
+    "web_layer",
+]
 
 #: Default web simplification: Visvalingam–Whyatt tolerance (metres, ~sqrt of removed
 #: triangle area) and coordinate grid (degrees). 1,500 m keeps county shapes recognisable at
@@ -39,100 +44,8 @@ DEFAULT_PRECISION = 1e-4
 #: Bumped when the web-layer recipe changes, so cached layers are rebuilt.
 WEB_LAYER_VERSION = "1"
 
-#: States (and equivalents) shown in the print layout: 50 states + DC + PR.
-_STATES_50_DC = {f"{i:02d}" for i in range(1, 57)} - {"03", "07", "14", "43", "52"}
-_KEPT_STATE_FIPS = _STATES_50_DC | {"72"}
-
-
-@dataclass(frozen=True)
-class _Inset:
-    """One inset: source CRS, a fixed source box in it, scale and destination box in 5070."""
-
-    state_fips: str
-    abbr: str
-    crs: str
-    src_box: tuple[float, float, float, float]  # minx, miny, maxx, maxy in ``crs``
-    scale: float
-    dst_box: tuple[float, float, float, float]  # frame in EPSG:5070
-
-    def transform(self, geoms: np.ndarray) -> np.ndarray:
-        """Scale about the source box centre, then move that centre to the frame centre."""
-        sx, sy = (self.src_box[0] + self.src_box[2]) / 2, (self.src_box[1] + self.src_box[3]) / 2
-        dx, dy = (self.dst_box[0] + self.dst_box[2]) / 2, (self.dst_box[1] + self.dst_box[3]) / 2
-        # Uniform scale + translation on all coordinates at once (same as shapely.affinity's
-        # affine_transform with [s, 0, 0, s, dx - s*sx, dy - s*sy], but vectorised).
-        offset = np.array([dx - self.scale * sx, dy - self.scale * sy])
-        return shapely.transform(np.asarray(geoms, dtype=object), lambda c: c * self.scale + offset)
-
-
-# Source boxes are fixed constants (bounds of the 2023 Census shapes in each inset's own
-# equal-area projection, slightly padded) so the transform never depends on the data passed in:
-# a county layer and a state layer are moved identically and their outlines coincide.
-INSETS: tuple[_Inset, ...] = (
-    _Inset(
-        "02",
-        "AK",
-        "EPSG:3338",  # NAD83 / Alaska Albers; handles the antimeridian
-        (-2_180_000.0, 400_000.0, 1_500_000.0, 2_390_000.0),
-        0.35,
-        (-2_360_000.0, 180_000.0, -1_050_000.0, 900_000.0),
-    ),
-    _Inset(
-        "15",
-        "HI",
-        "+proj=aea +lat_1=8 +lat_2=18 +lat_0=13 +lon_0=-157 +datum=NAD83 +units=m +no_defs",
-        (-345_000.0, 650_000.0, 235_000.0, 1_030_000.0),
-        1.0,
-        (-1_040_000.0, 130_000.0, -440_000.0, 530_000.0),
-    ),
-    _Inset(
-        "72",
-        "PR",
-        "+proj=aea +lat_1=18 +lat_2=18.5 +lat_0=18.2 +lon_0=-66.4 +datum=NAD83 +units=m +no_defs",
-        (-170_000.0, -40_000.0, 130_000.0, 40_000.0),
-        1.5,
-        (1_000_000.0, 40_000.0, 1_500_000.0, 200_000.0),
-    ),
-)
-
-
 # ---------------------------------------------------------------------------------------------
 # helpers
-
-
-def _id_column(gdf: gpd.GeoDataFrame, id_column: str) -> str:
-    if id_column in gdf.columns:
-        return id_column
-    if id_column.upper() in gdf.columns:
-        return id_column.upper()
-    raise IcebergDataError(
-        "boundary layer has no id column",
-        column=id_column,
-        expected=f"a column {id_column!r}",
-        found=list(gdf.columns)[:12],
-    )
-
-
-def _state_codes(gdf: gpd.GeoDataFrame) -> pd.Series:
-    """2-digit state FIPS per row, from ``state_fips``/``STATEFP`` or the first 2 chars of the id."""
-    for col in ("state_fips", "STATEFP"):
-        if col in gdf.columns:
-            return gdf[col].astype(str)
-    for col in ("geoid", "GEOID"):
-        if col in gdf.columns:
-            return gdf[col].astype(str).str[:2]
-    raise IcebergDataError(
-        "cannot tell the state of each shape",
-        expected="a column state_fips, STATEFP, geoid or GEOID",
-        found=list(gdf.columns)[:12],
-    )
-
-
-def _require_crs(gdf: gpd.GeoDataFrame) -> None:
-    if gdf.crs is None:
-        raise IcebergDataError(
-            "boundary layer has no CRS", expected="a geographic or projected CRS", found=None
-        )
 
 
 def _decimals(precision: float) -> int:
@@ -309,65 +222,6 @@ def state_outlines(
         )
     out = layer[["state_fips", "geometry"]].sort_values("state_fips").reset_index(drop=True)
     return gpd.GeoDataFrame(out, geometry="geometry", crs=layer.crs)
-
-
-# ---------------------------------------------------------------------------------------------
-# print layout with insets
-
-
-def inset_layout(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """Reproject to EPSG:5070 and move Alaska, Hawaii and Puerto Rico into inset boxes.
-
-    Alaska (02) is drawn in Alaska Albers at 0.35×, Hawaii (15) in its own Albers at 1×,
-    Puerto Rico (72) at 1.5×, each centred in its frame from :func:`inset_frames` (Alaska and
-    Hawaii below-left of the contiguous US, Puerto Rico below Florida). The transform uses
-    fixed constants only, so county and state layers line up. Other territories (AS, GU, MP,
-    VI, ...) are dropped and counted.
-
-    Parameters
-    ----------
-    gdf : GeoDataFrame
-        County or state layer with a CRS and ``state_fips``/``STATEFP`` or ``geoid``/``GEOID``.
-
-    Returns
-    -------
-    GeoDataFrame
-        Same columns, EPSG:5070, rows of dropped territories removed (original order otherwise).
-        ``.attrs["counts"] = {"territories_dropped": n, "inset_AK": n, "inset_HI": n, "inset_PR": n}``.
-    """
-    _require_crs(gdf)
-    states = _state_codes(gdf)
-    keep = states.isin(_KEPT_STATE_FIPS).to_numpy()
-    counts = {"territories_dropped": int((~keep).sum())}
-    kept = gdf.loc[keep]
-    kept_states = states.to_numpy()[keep]
-    geoms = np.asarray(kept.geometry.to_crs(ALBERS).values, dtype=object).copy()
-    for inset in INSETS:
-        sel = kept_states == inset.state_fips
-        counts[f"inset_{inset.abbr}"] = int(sel.sum())
-        if sel.any():
-            local = np.asarray(kept.geometry.loc[sel].to_crs(inset.crs).values, dtype=object)
-            geoms[sel] = inset.transform(local)
-    out = gpd.GeoDataFrame(kept.drop(columns=kept.geometry.name), geometry=geoms, crs=ALBERS)
-    if kept.geometry.name != "geometry":
-        out = out.rename_geometry(kept.geometry.name)
-    out.attrs["counts"] = counts
-    return out
-
-
-def inset_frames() -> gpd.GeoDataFrame:
-    """Outlines of the inset boxes used by :func:`inset_layout` (EPSG:5070).
-
-    Returns
-    -------
-    GeoDataFrame
-        Columns ``state_fips, abbr, geometry`` (rectangles), one row per inset.
-    """
-    return gpd.GeoDataFrame(
-        {"state_fips": [i.state_fips for i in INSETS], "abbr": [i.abbr for i in INSETS]},
-        geometry=[shapely.box(*i.dst_box) for i in INSETS],
-        crs=ALBERS,
-    )
 
 
 # ---------------------------------------------------------------------------------------------

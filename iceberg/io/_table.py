@@ -170,13 +170,14 @@ def read_excel_table(
 
 def require_columns(frame: pd.DataFrame, required: Iterable[str], path: str | Path) -> None:
     """Raise when a required column is missing."""
+    required = list(required)
     missing = [c for c in required if c not in frame.columns]
     if missing:
         raise IcebergDataError(
             "required column missing",
             file=path,
             column=missing[0],
-            expected=f"columns {list(required)}",
+            expected=f"columns {required}",
             found=list(frame.columns)[:20],
         )
 
@@ -188,38 +189,56 @@ def first_bad(mask: np.ndarray | pd.Series) -> int | None:
     return int(hits[0]) if hits.size else None
 
 
+def _cell(value: object) -> str | None:
+    """A cell as found text: None for a missing cell (NaN, e.g. a truncated row)."""
+    return None if pd.isna(value) else str(value)
+
+
 def check_pattern(
-    frame: pd.DataFrame, column: str, pattern: str, path: str | Path, *, allow_empty: bool = False
+    frame: pd.DataFrame,
+    column: str,
+    pattern: str,
+    path: str | Path,
+    *,
+    allow_empty: bool = False,
+    expected: str | None = None,
 ) -> None:
-    """Every value of ``column`` fully matches ``pattern`` (a regex)."""
-    values = frame[column].astype(str)
+    """Every value of ``column`` fully matches ``pattern`` (a regex); missing cells fail.
+
+    ``expected`` describes the pattern in words for the error (default: the regex).
+    """
+    values = frame[column].astype(str).where(frame[column].notna())  # keep missing cells missing
     ok = values.str.fullmatch(pattern)
     if allow_empty:
         ok = ok | (values == "")
-    bad = first_bad(~ok.fillna(False))
+    bad = first_bad(~ok.fillna(False).to_numpy(dtype=bool))
     if bad is not None:
         raise IcebergDataError(
-            "badly formatted code",
+            "bad code",
             file=path,
             row=bad + 1,
             column=column,
-            expected=f"text matching {pattern}",
-            found=values.iloc[bad],
+            expected=expected or f"text matching {pattern}",
+            found=_cell(values.iloc[bad]),
         )
 
 
-def check_unique(frame: pd.DataFrame, keys: Sequence[str], path: str | Path) -> None:
-    """No two rows share ``keys``."""
-    dup = frame.duplicated(list(keys), keep="first")
-    bad = first_bad(dup)
+def check_unique(frame: pd.DataFrame, keys: str | Sequence[str], path: str | Path) -> None:
+    """No two rows share ``keys`` (one column name, or several).
+
+    The error's ``found`` is the repeated value (one key) or the tuple of values (several).
+    """
+    cols = [keys] if isinstance(keys, str) else list(keys)
+    bad = first_bad(frame.duplicated(cols, keep="first"))
     if bad is not None:
+        found = frame[keys].iloc[bad] if isinstance(keys, str) else tuple(frame.iloc[bad][cols])
         raise IcebergDataError(
             "duplicate key",
             file=path,
             row=bad + 1,
-            column=",".join(keys),
+            column=",".join(cols),
             expected="each key once",
-            found=tuple(frame.iloc[bad][list(keys)]),
+            found=_cell(found) if isinstance(keys, str) else found,
         )
 
 
@@ -232,8 +251,12 @@ def to_number(
     allow_empty: bool = True,
     minimum: float | None = None,
     maximum: float | None = None,
+    integer: bool = False,
 ) -> tuple[pd.Series, pd.Series]:
     """Parse ``column`` to float, keeping ``symbols`` (e.g. BLS ``**``) as an explicit flag.
+
+    Thousands separators (``"1,000"``) are accepted. A missing cell (NaN, e.g. a truncated row)
+    is always bad; an empty one only when ``allow_empty`` is False.
 
     Returns
     -------
@@ -241,28 +264,36 @@ def to_number(
         float64; NaN where the cell is empty or a symbol.
     flags : pd.Series
         The symbol found (``""`` where a number or empty cell was read).
+
+    Raises
+    ------
+    IcebergDataError
+        ``"bad number (…)"`` naming the first cell that is not numeric, out of
+        [``minimum``, ``maximum``], or (``integer``) not a whole number.
     """
     raw = frame[column].astype(str).str.strip()
     cleaned = raw.str.replace(",", "", regex=False)
     is_symbol = raw.isin(list(symbols)) if symbols else pd.Series(False, index=raw.index)
     is_empty = raw == ""
-    numbers = pd.to_numeric(cleaned.where(~(is_symbol | is_empty)), errors="coerce")
-    bad_mask = numbers.isna() & ~is_symbol & ~is_empty
-    if not allow_empty:
-        bad_mask |= is_empty
-    bad = first_bad(bad_mask)
-    if bad is not None:
-        expected = "a number" + (f" or one of {list(symbols)}" if symbols else "")
-        raise IcebergDataError("non-numeric value", file=path, row=bad + 1, column=column,
-                               expected=expected, found=raw.iloc[bad])
+    numbers = pd.to_numeric(cleaned.where(~(is_symbol | is_empty)), errors="coerce").astype("float64")
+    kind = "an integer" if integer else "a number"
+    checks = [  # (bad mask, why, expected); the first bad cell in file order is reported
+        (numbers.isna() & ~is_symbol & (~is_empty if allow_empty else True), "non-numeric value",
+         kind + (f" or one of {list(symbols)}" if symbols else "")),
+    ]
+    if integer:
+        checks.append((numbers.fillna(0) % 1 != 0, "not an integer", kind))
     for limit, op, word in ((minimum, np.less, ">="), (maximum, np.greater, "<=")):
         if limit is not None:
-            bad = first_bad(op(numbers.fillna(limit), limit))
-            if bad is not None:
-                raise IcebergDataError("value out of range", file=path, row=bad + 1, column=column,
-                                       expected=f"{word} {limit}", found=raw.iloc[bad])
+            checks.append((op(numbers.fillna(limit), limit), "value out of range",
+                           f"{kind} {word} {limit:g}"))
+    found = [(row, why, exp) for mask, why, exp in checks if (row := first_bad(mask)) is not None]
+    if found:
+        row, why, expected = min(found, key=lambda f: f[0])
+        raise IcebergDataError(f"bad number ({why})", file=path, row=row + 1, column=column,
+                               expected=expected, found=_cell(raw.iloc[row]))
     flags = raw.where(is_symbol, "")
-    return numbers.astype("float64"), flags
+    return numbers, flags
 
 
 def find_file(folder: str | Path, stems: Sequence[str], suffixes: Sequence[str]) -> Path | None:

@@ -7,7 +7,6 @@ and what it found. Codes stay strings (``"01001"``, ``"01"``).
 
 from __future__ import annotations
 
-import io
 import os
 import zipfile
 from pathlib import Path
@@ -17,138 +16,26 @@ import numpy as np
 import pandas as pd
 
 from iceberg.errors import IcebergDataError
+from iceberg.io._table import (
+    COUNTY_FIPS,
+    STATE_FIPS,
+    check_pattern,
+    check_unique,
+    first_bad,
+    read_text_table,
+    require_columns,
+    to_number,
+)
 
 PathLike = str | os.PathLike
 
-_FIPS5 = r"\d{5}"
-_FIPS2 = r"\d{2}"
-
-
-# ---------------------------------------------------------------------------------------------
-# shared checks
+# Reading and checking tables (encoding fallbacks, the row of a bad byte, code patterns,
+# duplicates, numbers) is shared with every loader: see iceberg.io._table.
 
 
 def _require_file(path: Path) -> None:
     if not path.exists():
         raise IcebergDataError("file not found", file=path, expected="an existing file", found=None)
-
-
-def _decode(path: Path, encodings: tuple[str, ...]) -> str:
-    """File text in the first encoding that decodes it; errors name the row of the bad byte."""
-    _require_file(path)
-    data = path.read_bytes()
-    if not data.strip():
-        raise IcebergDataError(
-            "file is empty", file=path, expected="a CSV with a header row", found=""
-        )
-    if b"\x00" in data[:4096]:
-        raise IcebergDataError(
-            "file has an unexpected text encoding (NUL bytes: UTF-16 or binary?)",
-            file=path,
-            expected=" or ".join(encodings),
-            found=data[:16],
-        )
-    first: UnicodeDecodeError | None = None
-    for enc in encodings:
-        try:
-            return data.decode(enc).removeprefix("\ufeff")
-        except UnicodeDecodeError as exc:
-            first = first or exc
-    assert first is not None
-    line = data[: first.start].count(b"\n")  # 0 = header line, so this is the 1-based data row
-    raise IcebergDataError(
-        "file has an unexpected text encoding",
-        file=path,
-        row=line if line > 0 else None,
-        expected=" or ".join(encodings),
-        found=data[first.start : first.start + 8],
-    )
-
-
-def _read_csv(path: Path, *, encodings: tuple[str, ...] = ("utf-8",)) -> pd.DataFrame:
-    """Read a CSV with every column as text (codes keep leading zeros); empty cells are NA."""
-    text = _decode(path, encodings)
-    try:
-        return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, na_values=[""])
-    except pd.errors.EmptyDataError as exc:
-        raise IcebergDataError(
-            "file is empty", file=path, expected="a CSV with a header row", found=""
-        ) from exc
-    except pd.errors.ParserError as exc:
-        raise IcebergDataError(
-            "CSV could not be parsed (truncated or malformed?)",
-            file=path,
-            expected="a well-formed CSV",
-            found=str(exc)[:200],
-        ) from exc
-
-
-def _require_columns(df: pd.DataFrame, columns: list[str], path: Path) -> None:
-    missing = [c for c in columns if c not in df.columns]
-    if missing:
-        raise IcebergDataError(
-            "required column missing",
-            file=path,
-            column=missing[0],
-            expected=", ".join(columns),
-            found=", ".join(map(str, df.columns[:20])),
-        )
-
-
-def _first_bad(mask: np.ndarray | pd.Series) -> int | None:
-    idx = np.flatnonzero(np.asarray(mask, dtype=bool))
-    return int(idx[0]) if idx.size else None
-
-
-def _check_pattern(df: pd.DataFrame, column: str, pattern: str, expected: str, path: Path) -> None:
-    values = df[column]
-    ok = values.notna() & values.astype("string").str.fullmatch(pattern).fillna(False)
-    i = _first_bad(~ok.to_numpy(dtype=bool))
-    if i is not None:
-        raise IcebergDataError(
-            "bad code",
-            file=path,
-            row=i + 1,
-            column=column,
-            expected=expected,
-            found=None if pd.isna(values.iloc[i]) else str(values.iloc[i]),
-        )
-
-
-def _check_unique(df: pd.DataFrame, column: str, path: Path) -> None:
-    dup = df[column].duplicated()
-    i = _first_bad(dup.to_numpy())
-    if i is not None:
-        raise IcebergDataError(
-            "duplicate key",
-            file=path,
-            row=i + 1,
-            column=column,
-            expected="one row per value",
-            found=str(df[column].iloc[i]),
-        )
-
-
-def _to_number(
-    df: pd.DataFrame, column: str, path: Path, *, minimum: float = 0.0, integer: bool = False
-) -> pd.Series:
-    """Parse a text column as numbers ≥ ``minimum``; the first bad cell raises."""
-    raw = df[column]
-    num = pd.to_numeric(raw.astype("string").str.strip(), errors="coerce").astype("float64")
-    bad = num.isna().to_numpy() | (num.to_numpy() < minimum)
-    if integer:
-        bad |= ~np.isclose(num.fillna(0).to_numpy() % 1, 0)
-    i = _first_bad(bad)
-    if i is not None:
-        raise IcebergDataError(
-            "bad number",
-            file=path,
-            row=i + 1,
-            column=column,
-            expected=f"{'an integer' if integer else 'a number'} >= {minimum:g}",
-            found=None if pd.isna(raw.iloc[i]) else str(raw.iloc[i]),
-        )
-    return num
 
 
 # ---------------------------------------------------------------------------------------------
@@ -203,7 +90,7 @@ def _check_geometry(gdf: gpd.GeoDataFrame, path: Path) -> None:
     bad = (
         geom.isna() | geom.is_empty | ~geom.geom_type.isin(["Polygon", "MultiPolygon"])
     ).to_numpy()
-    i = _first_bad(bad)
+    i = first_bad(bad)
     if i is not None:
         raise IcebergDataError(
             "missing, empty or non-polygon geometry",
@@ -238,10 +125,10 @@ def read_boundaries(path: PathLike, layer: str | None = None) -> gpd.GeoDataFram
     """
     gdf, p = _read_vector(path, layer)
     gdf = gdf.rename(columns=str)
-    _require_columns(gdf, ["GEOID", "NAME"], p)
+    require_columns(gdf, ["GEOID", "NAME"], p)
     gdf = gdf.assign(GEOID=gdf["GEOID"].astype("string"))
-    _check_pattern(gdf, "GEOID", _FIPS5, "5-digit county FIPS (e.g. '01001')", p)
-    _check_unique(gdf, "GEOID", p)
+    check_pattern(gdf, "GEOID", COUNTY_FIPS, p, expected="5-digit county FIPS (e.g. '01001')")
+    check_unique(gdf, "GEOID", p)
     _check_geometry(gdf, p)
     out = gpd.GeoDataFrame(
         {
@@ -272,11 +159,11 @@ def read_states(path: PathLike, layer: str | None = None) -> gpd.GeoDataFrame:
     """
     gdf, p = _read_vector(path, layer)
     gdf = gdf.rename(columns=str)
-    _require_columns(gdf, ["STATEFP", "STUSPS", "NAME"], p)
+    require_columns(gdf, ["STATEFP", "STUSPS", "NAME"], p)
     gdf = gdf.assign(STATEFP=gdf["STATEFP"].astype("string"), STUSPS=gdf["STUSPS"].astype("string"))
-    _check_pattern(gdf, "STATEFP", _FIPS2, "2-digit state FIPS (e.g. '01')", p)
-    _check_pattern(gdf, "STUSPS", r"[A-Z]{2}", "2-letter USPS code", p)
-    _check_unique(gdf, "STATEFP", p)
+    check_pattern(gdf, "STATEFP", STATE_FIPS, p, expected="2-digit state FIPS (e.g. '01')")
+    check_pattern(gdf, "STUSPS", r"[A-Z]{2}", p, expected="2-letter USPS code")
+    check_unique(gdf, "STATEFP", p)
     _check_geometry(gdf, p)
     return gpd.GeoDataFrame(
         {
@@ -329,13 +216,13 @@ def read_county_area_crosswalk(path: PathLike) -> pd.DataFrame:
     p = Path(path)
     if p.is_dir():
         p = p / "county_to_oews_area_may2025.csv"
-    df = _read_csv(p)
-    _require_columns(df, _CROSSWALK_COLUMNS, p)
+    df = read_text_table(p)
+    require_columns(df, _CROSSWALK_COLUMNS, p)
     df = df[_CROSSWALK_COLUMNS].copy()
-    _check_pattern(df, "county_fips", _FIPS5, "5-digit county FIPS (e.g. '01001')", p)
-    _check_pattern(df, "state_fips", _FIPS2, "2-digit state FIPS (e.g. '01')", p)
+    check_pattern(df, "county_fips", COUNTY_FIPS, p, expected="5-digit county FIPS (e.g. '01001')")
+    check_pattern(df, "state_fips", STATE_FIPS, p, expected="2-digit state FIPS (e.g. '01')")
     mismatch = (df["county_fips"].str[:2] != df["state_fips"]).to_numpy()
-    i = _first_bad(mismatch)
+    i = first_bad(mismatch)
     if i is not None:
         raise IcebergDataError(
             "county FIPS does not start with its state FIPS",
@@ -345,12 +232,12 @@ def read_county_area_crosswalk(path: PathLike) -> pd.DataFrame:
             expected=f"'{df['state_fips'].iloc[i]}…'",
             found=df["county_fips"].iloc[i],
         )
-    _check_pattern(df, "state_abbr", r"[A-Z]{2}", "2-letter USPS code", p)
-    _check_pattern(df, "oews_area_type", r"[46]", "4 (MSA) or 6 (nonmetropolitan area)", p)
+    check_pattern(df, "state_abbr", r"[A-Z]{2}", p, expected="2-letter USPS code")
+    check_pattern(df, "oews_area_type", r"[46]", p, expected="4 (MSA) or 6 (nonmetropolitan area)")
     kind = df["oews_area_type"].astype(str).to_numpy()
     code = df["oews_area"].astype("string").fillna("")
     ok = np.where(kind == "4", code.str.fullmatch(r"\d{5}"), code.str.fullmatch(r"\d{7}"))
-    i = _first_bad(~ok.astype(bool))
+    i = first_bad(~ok.astype(bool))
     if i is not None:
         raise IcebergDataError(
             "bad OEWS area code",
@@ -360,10 +247,10 @@ def read_county_area_crosswalk(path: PathLike) -> pd.DataFrame:
             expected="5 digits for an MSA (type 4), 7 digits for a nonmetro area (type 6)",
             found=str(df["oews_area"].iloc[i]),
         )
-    _check_pattern(df, "oews_area_title", r".*\S.*", "an area title", p)
-    _check_unique(df, "county_fips", p)
+    check_pattern(df, "oews_area_title", r".*\S.*", p, expected="an area title")
+    check_unique(df, "county_fips", p)
     titles = df.groupby("oews_area")["oews_area_title"].transform("nunique").to_numpy()
-    i = _first_bad(titles > 1)
+    i = first_bad(titles > 1)
     if i is not None:
         raise IcebergDataError(
             "OEWS area has more than one title",
@@ -416,7 +303,7 @@ def read_county_population(path: PathLike, *, year: int | None = None) -> pd.Dat
                 found=[f.name for f in found],
             )
         p = found[0]
-    df = _read_csv(p, encodings=("utf-8", "latin-1"))
+    df = read_text_table(p, encoding=("utf-8", "latin-1"))
     years = sorted(
         int(c[len("POPESTIMATE") :])
         for c in df.columns
@@ -431,51 +318,25 @@ def read_county_population(path: PathLike, *, year: int | None = None) -> pd.Dat
             found=", ".join(map(str, df.columns[:20])),
         )
     pop_col = f"POPESTIMATE{year if year is not None else years[-1]}"
-    _require_columns(df, ["SUMLEV", "STATE", "COUNTY", "CTYNAME", pop_col], p)
-    _check_pattern(df, "SUMLEV", r"\d{2,3}", "a summary level such as 040 or 050", p)
+    require_columns(df, ["SUMLEV", "STATE", "COUNTY", "CTYNAME", pop_col], p)
+    check_pattern(df, "SUMLEV", r"\d{2,3}", p, expected="a summary level such as 040 or 050")
     is_county = (df["SUMLEV"].str.zfill(3) == "050").to_numpy()
     if not is_county.any():
         raise IcebergDataError(
             "no county rows", file=p, column="SUMLEV", expected="rows with 050", found="none"
         )
-    # Keep original positions so errors name the row in the file.
-    counties = df.loc[is_county]
-    _check_rows = counties.reset_index()  # 'index' = 0-based data row in the file
-
-    def _fail_at(mask: np.ndarray, column: str, expected: str, message: str = "bad code") -> None:
-        j = _first_bad(mask)
-        if j is not None:
-            raise IcebergDataError(
-                message,
-                file=p,
-                row=int(_check_rows["index"].iloc[j]) + 1,
-                column=column,
-                expected=expected,
-                found=None
-                if pd.isna(_check_rows[column].iloc[j])
-                else str(_check_rows[column].iloc[j]),
-            )
-
-    st = _check_rows["STATE"].astype("string")
-    co = _check_rows["COUNTY"].astype("string")
-    _fail_at(~st.str.fullmatch(_FIPS2).fillna(False).to_numpy(bool), "STATE", "2-digit state FIPS")
-    _fail_at(
-        ~co.str.fullmatch(r"\d{3}").fillna(False).to_numpy(bool), "COUNTY", "3-digit county code"
-    )
-    raw = _check_rows[pop_col].astype("string").str.strip()
-    pop = pd.to_numeric(raw, errors="coerce").astype("float64")
-    bad = (
-        pop.isna().to_numpy() | (pop.fillna(0).to_numpy() < 0) | (pop.fillna(0).to_numpy() % 1 != 0)
-    )
-    _fail_at(bad, pop_col, "an integer >= 0", "bad number")
-    fips = (st + co).astype(str)
-    _fail_at(fips.duplicated().to_numpy(), "COUNTY", "one row per county", "duplicate key")
+    # Checked on every row (state rows carry the same fields), so errors name the file row.
+    check_pattern(df, "STATE", STATE_FIPS, p, expected="2-digit state FIPS")
+    check_pattern(df, "COUNTY", r"\d{3}", p, expected="3-digit county code")
+    pop, _ = to_number(df, pop_col, p, allow_empty=False, minimum=0, integer=True)
+    fips = df["STATE"] + df["COUNTY"]
+    check_unique(df.assign(COUNTY=fips), "COUNTY", p)  # found: the repeated 5-digit FIPS
     return pd.DataFrame(
         {
-            "county_fips": fips.to_numpy(),
-            "state_fips": st.astype(str).to_numpy(),
-            "county_name": _check_rows["CTYNAME"].astype(str).to_numpy(),
-            "population": pop.to_numpy().astype("int64"),
+            "county_fips": fips[is_county].to_numpy(),
+            "state_fips": df.loc[is_county, "STATE"].to_numpy(),
+            "county_name": df.loc[is_county, "CTYNAME"].astype(str).to_numpy(),
+            "population": pop[is_county].to_numpy().astype("int64"),
         }
     )
 
@@ -518,26 +379,28 @@ def read_acs_county(path: PathLike) -> tuple[pd.DataFrame, pd.DataFrame]:
     folder = p if p.is_dir() else p.parent
     wide_path = p / _ACS_FILE if p.is_dir() else p
     var_path = folder / _ACS_VARIABLES
-    variables = _read_csv(var_path)
-    _require_columns(variables, ["variable", "table", "label", "kind", "codes"], var_path)
-    _check_pattern(
-        variables,
-        "variable",
-        r"[A-Z]\d{5}_\d{3}",
-        "an ACS variable id such as C24050_004",
-        var_path,
+    variables = read_text_table(var_path)
+    require_columns(variables, ["variable", "table", "label", "kind", "codes"], var_path)
+    check_pattern(
+        variables, "variable", r"[A-Z]\d{5}_\d{3}", var_path,
+        expected="an ACS variable id such as C24050_004",
     )
-    _check_pattern(
-        variables, "kind", r"total|industry|occupation", "total, industry or occupation", var_path
+    check_pattern(
+        variables, "kind", r"total|industry|occupation", var_path,
+        expected="total, industry or occupation",
     )
-    _check_unique(variables, "variable", var_path)
+    check_unique(variables, "variable", var_path)
 
-    wide = _read_csv(wide_path)
+    wide = read_text_table(wide_path)
     estimates = [f"{v}E" for v in variables["variable"]]
-    _require_columns(wide, ["county_fips", *estimates], wide_path)
-    _check_pattern(wide, "county_fips", _FIPS5, "5-digit county FIPS (e.g. '01001')", wide_path)
-    _check_unique(wide, "county_fips", wide_path)
-    values = pd.DataFrame({c: _to_number(wide, c, wide_path) for c in estimates})
+    require_columns(wide, ["county_fips", *estimates], wide_path)
+    check_pattern(
+        wide, "county_fips", COUNTY_FIPS, wide_path, expected="5-digit county FIPS (e.g. '01001')"
+    )
+    check_unique(wide, "county_fips", wide_path)
+    values = pd.DataFrame(
+        {c: to_number(wide, c, wide_path, allow_empty=False, minimum=0)[0] for c in estimates}
+    )
 
     frames = {}
     for kind in ("industry", "occupation"):
@@ -558,7 +421,7 @@ def read_acs_county(path: PathLike) -> tuple[pd.DataFrame, pd.DataFrame]:
             parts = [f"{v}E" for v in vars_k.loc[vars_k["table"] == table, "variable"]]
             tot_col = f"{total['variable'].iloc[0]}E"
             gap = np.abs(values[parts].sum(axis=1).to_numpy() - values[tot_col].to_numpy())
-            i = _first_bad(gap > 1.0)
+            i = first_bad(gap > 1.0)
             if i is not None:
                 raise IcebergDataError(
                     f"{table} groups do not add up to the table total",

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass
+from itertools import pairwise
 
 import numpy as np
 import pandas as pd
@@ -194,7 +195,7 @@ class MapClasses:
             return [str(style.format_value(b[0], self.unit))]
         text = style.format_values(b, self.unit, digits=self._digits())
         out = [f"≤ {text[0]}"]
-        out += [f"{lo} – {hi}" for lo, hi in zip(text[:-2], text[1:-1])]
+        out += [f"{lo} – {hi}" for lo, hi in pairwise(text[:-1])]
         out.append(f"> {text[-2]}")
         return out
 

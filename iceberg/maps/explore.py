@@ -482,7 +482,9 @@ def explore(
     sample = {"type": "Feature", "properties": {c: None for c in props.columns}, "geometry": None}
 
     # -- map ---------------------------------------------------------------------------------
-    m = folium.Map(tiles=None, height=height, control_scale=True, prefer_canvas=False)
+    # fractional zoom lets fitBounds fill the window instead of snapping a whole level out
+    m = folium.Map(tiles=None, height=height, control_scale=True, prefer_canvas=False,
+                   zoom_snap=0.25)
     if tiles and not offline:
         with warnings.catch_warnings():  # xyzservices warns about CartoDB API keys on build
             warnings.simplefilter("ignore", UserWarning)

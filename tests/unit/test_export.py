@@ -73,6 +73,7 @@ def test_provenance_sidecar(tmp_path):
             return {"sources": {"oews_2025": "abc123"}, "scenario": {"name": "Baseline"}}
 
     path = export_table(county_gdf(), tmp_path / "c.gpkg", provenance=Prov())
+    assert path == tmp_path / "c.gpkg"
     side = json.loads((tmp_path / "c.gpkg.provenance.json").read_text())
     assert side["format"] == "gpkg" and side["rows"] == 3 and side["file"] == "c.gpkg"
     assert side["provenance"]["sources"] == {"oews_2025": "abc123"}

@@ -1,0 +1,127 @@
+"""The sandbox: headline cards, the county map, levers, drill-down, bands and downloads."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from views import downloads, drilldown, fmt, headline, mapview, session, uncertainty_view
+from views.data import baseline, compute, get_choices
+from views.safe import friendly_error, guarded
+from views.session import SCENARIO_OPTIONS, TECH_OPTIONS
+
+MODES = {"scenario": "Scenario", "baseline": "Baseline", "side": "Side by side",
+         "diff": "Difference (scenario − baseline)"}
+SHORT = {"iceberg_index": "Total (iceberg)", "surface_index": "Visible (surface)",
+         "hidden_index": "Hidden", "hidden_multiple": "Hidden multiple",
+         "exposed_wages": "Exposed $", "displaced_wages": "Displaced wages",
+         "net_wage_impact": "Net wage impact", "gdp_proxy": "GDP proxy",
+         "reskilled_workers": "Reskilled workers"}
+
+
+@guarded("the sandbox")
+def main() -> None:
+    ss = st.session_state
+    choices = get_choices()
+    session.init(choices)
+    session.sidebar(choices)
+    res, base = compute(ss["scenario_json"]), baseline()
+
+    st.title("Where AI could do the work people are paid for")
+    st.markdown(f"*{headline.CAVEAT}*")
+    for note in ss.get("notices", []):
+        st.warning(note, icon="⚠️")
+    if ss.get("flash"):
+        st.success(ss.pop("flash"))
+
+    abbrs = sorted(choices.state_abbr)
+    c1, c2, c3 = st.columns([2, 3, 2], vertical_alignment="bottom")
+    c1.selectbox("Geography", ["US", *abbrs], key="view.geo",
+                 format_func=lambda a: "Whole country" if a == "US"
+                 else choices.states[choices.state_abbr[a]])
+    geo = ss["view.geo"]
+    fips = None if geo == "US" else choices.state_abbr[geo]
+    name = "the United States" if fips is None else choices.states[fips]
+    year = None
+    if res.has_scenario:
+        if ss.get("view.year") not in res.years:
+            ss["view.year"] = res.years[-1]
+        year = c2.select_slider("Year (scenario outputs)", options=res.years, key="view.year")
+    sc = res.scenario
+    c3.markdown(f"**Scenario:** {sc.name}" + ("" if res.scenario_json != base.scenario_json
+                                              else " (baseline)"))
+
+    headline.cards(res, base, fips, name, year)
+    map_section(res, base, fips, geo if fips else None, year)
+
+
+@st.fragment
+def map_section(res, base, fips, abbr, year) -> None:
+    """Map, county search and the panels below it; reruns alone on clicks and toggles."""
+    try:
+        _map_section(res, base, fips, abbr, year)
+    except Exception as exc:  # noqa: BLE001
+        friendly_error(exc, "the map")
+
+
+def _map_section(res, base, fips, abbr, year) -> None:
+    ss = st.session_state
+    choices = get_choices()
+    options = list(TECH_OPTIONS) + (list(SCENARIO_OPTIONS) if res.has_scenario else [])
+    if ss.get("view.metric") not in options:
+        ss["view.metric"] = "iceberg_index"
+    c1, c2 = st.columns([3, 2])
+    metric = c1.radio("Map", options, key="view.metric", horizontal=True, format_func=SHORT.get)
+    mode = c2.radio("View", list(MODES), key="view.mode", horizontal=True, format_func=MODES.get)
+    same = res.scenario_json == base.scenario_json
+    if mode != "scenario" and same:
+        st.caption("The current scenario is the baseline: change a lever and Apply to compare.")
+    label = fmt.label(metric)
+    diff = None
+    if mode == "side":
+        left, right = st.columns(2)
+        with left:
+            mapview.show(mapview.build_map(base, metric, year, fips, title=f"Baseline — {label}"),
+                         "map_base")
+        with right:
+            mapview.show(mapview.build_map(res, metric, year, fips, title=f"Scenario — {label}"),
+                         "map")
+    elif mode == "diff":
+        diff = base
+        mapview.show(mapview.build_map(res, metric, year, fips, diff_against=base,
+                                       title=f"Change in {label.lower()}: scenario − baseline"),
+                     "map")
+    else:
+        shown = base if mode == "baseline" else res
+        mapview.show(mapview.build_map(shown, metric, year, fips), "map")
+    st.caption("Hover a county for its figures; click it (or search below) for the drill-down. "
+               "Colour classes are fixed on the baseline, so a darker county really moved.")
+
+    county_opts = [g for g, s in choices.county_state.items() if fips is None or s == fips]
+    if ss.get("county_pick") and ss["county_pick"] not in county_opts:
+        county_opts.append(ss["county_pick"])
+    geoid = st.selectbox("Find a county", county_opts, key="county_pick", index=None,
+                         placeholder="Type a county name…", format_func=lambda g: choices.counties[g])
+    tabs = st.tabs(["County", "Ranking", "Uncertainty", "Downloads"])
+    with tabs[0]:
+        if geoid:
+            drilldown.county_panel(res, geoid, choices, year)
+        else:
+            st.caption("Click a county on the map, or find one above.")
+    with tabs[1]:
+        drilldown.ranking(res, metric, year, fips, choices)
+    with tabs[2]:
+        if geoid:
+            level, gid, gname = "county", geoid, choices.counties[geoid]
+        elif fips:
+            level, gid, gname = "state", fips, choices.states[fips]
+        else:
+            level, gid, gname = "nation", str(res.nation.name), "United States"
+        uncertainty_view.panel(res, level, gid, gname)
+    with tabs[3]:
+        column = f"{metric}_diff" if diff is not None else metric
+        shown = base if mode == "baseline" else res
+        downloads.panel(shown, metric, column, year, fips, abbr, diff)
+    session.sync_url()
+
+
+main()

@@ -1,0 +1,128 @@
+"""Take it away: the current map (PNG, SVG, PDF, self-contained HTML), tables, the scenario.
+
+Files are made only when a download button is pressed (``st.download_button`` with a
+callable): the page never waits for a 300 dpi map nobody asked for. The callables get plain
+data captured here, because they run outside the script thread.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from iceberg.export import export_table
+from iceberg.maps.classes import MapClasses
+from iceberg.maps.offline import render_html
+from iceberg.maps.static import plot
+
+from views.data import AppResult, baseline_classes, get_bundle
+from views.mapview import build_map
+
+MIME = {"png": "image/png", "svg": "image/svg+xml", "pdf": "application/pdf",
+        "html": "text/html", "csv": "text/csv", "parquet": "application/octet-stream",
+        "json": "application/json"}
+
+
+def _static_bytes(gdf: gpd.GeoDataFrame, metric: str, fmt: str, classes: MapClasses | None,
+                  state: str | None, subtitle: str) -> Callable[[], bytes]:
+    def make() -> bytes:
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / f"map.{fmt}"
+            plot(gdf, metric, path, classes=classes, state=state, subtitle=subtitle,
+                 dpi=200 if fmt == "png" else 150)
+            return path.read_bytes()
+    return make
+
+
+def _table_bytes(frame: pd.DataFrame, fmt: str, provenance: dict) -> Callable[[], bytes]:
+    def make() -> bytes:
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / f"table.{fmt}"
+            export_table(frame, path, provenance=provenance)
+            return path.read_bytes()
+    return make
+
+
+def county_table(res: AppResult, year: int | None, state_fips: str | None,
+                 geometry: bool) -> pd.DataFrame:
+    """The county results (technical metrics + the scenario in ``year``), optionally with geometry."""
+    values = res.county_values(year).reset_index().rename(columns={"index": "geoid"})
+    if state_fips is not None:
+        values = values[values["state_fips"].astype(str) == state_fips]
+    if not geometry:
+        return values
+    geo = get_bundle().counties[["geoid", "geometry"]]
+    return gpd.GeoDataFrame(values.merge(geo, on="geoid", how="left"), geometry="geometry",
+                            crs=get_bundle().counties.crs)
+
+
+def subtitle_of(res: AppResult, year: int | None) -> str:
+    sc = res.scenario
+    text = f"Scenario “{sc.name}”: layer {sc.layer} ({sc.rater}), λ={sc.tool_frontier:g}"
+    if res.has_scenario:
+        text += (f", adoption ceiling {sc.adoption_ceiling:.0%}, substitution "
+                 f"{sc.substitution_share:.0%}" + (f", year {year}" if year else ""))
+    return text
+
+
+def panel(res: AppResult, metric: str, column: str, year: int | None, state_fips: str | None,
+          state_abbr: str | None, diff_against: AppResult | None) -> None:
+    """Download buttons for the current map, the tables, the scenario and its provenance."""
+    stem = f"iceberg_{column}" + (f"_{state_abbr}" if state_abbr else "_us") + (
+        f"_{year}" if year and res.has_scenario else "")
+    provenance = {"scenario": json.loads(res.scenario_json),
+                  "sources": get_bundle().provenance.to_dict().get("sources", {}),
+                  "view": {"metric": column, "year": year, "state": state_abbr}}
+    st.markdown("**Current map**")
+    table = county_table(res, year, None, geometry=True)
+    if diff_against is not None:
+        before = diff_against.county_values(year)
+        table[column] = table[metric].to_numpy() - before[metric].reindex(table["geoid"]).to_numpy() \
+            if metric in before.columns else np.nan
+        classes = None
+    else:
+        classes = baseline_classes(metric)
+    cols = st.columns(4)
+    sub = subtitle_of(res, year)
+    for col, fmt in zip(cols[:3], ("png", "svg", "pdf")):
+        col.download_button(fmt.upper(), _static_bytes(table, column, fmt, classes, state_abbr, sub),
+                            file_name=f"{stem}.{fmt}", mime=MIME[fmt], key=f"dl.map.{fmt}",
+                            on_click="ignore", use_container_width=True)
+
+    def html_bytes() -> bytes:
+        m = build_map(res, metric, year, state_fips, diff_against=diff_against, offline=True)
+        return render_html(m, self_contained=True).encode("utf-8")
+
+    cols[3].download_button("HTML (offline)", html_bytes, file_name=f"{stem}.html",
+                            mime=MIME["html"], key="dl.map.html", on_click="ignore",
+                            use_container_width=True)
+    st.markdown("**Tables**" + (" (the chosen state's counties)" if state_fips else ""))
+    cols = st.columns(4)
+    flat = county_table(res, year, state_fips, geometry=False)
+    geo = county_table(res, year, state_fips, geometry=True)
+    cols[0].download_button("Counties CSV", _table_bytes(flat, "csv", provenance),
+                            file_name=f"{stem}_counties.csv", mime=MIME["csv"], key="dl.csv",
+                            on_click="ignore", use_container_width=True)
+    cols[1].download_button("Counties GeoParquet", _table_bytes(geo, "parquet", provenance),
+                            file_name=f"{stem}_counties.parquet", mime=MIME["parquet"],
+                            key="dl.gpq", on_click="ignore", use_container_width=True)
+    states = res.states.reset_index()
+    cols[2].download_button("States CSV", _table_bytes(states, "csv", provenance),
+                            file_name="iceberg_states.csv", mime=MIME["csv"], key="dl.states",
+                            on_click="ignore", use_container_width=True)
+    cols[3].download_button("Provenance (JSON)", json.dumps(provenance, indent=2, default=str),
+                            file_name=f"{stem}.provenance.json", mime=MIME["json"],
+                            key="dl.prov", on_click="ignore", use_container_width=True)
+    st.markdown("**Scenario**")
+    sc = res.scenario
+    st.download_button("Download scenario (JSON)", sc.to_json(), file_name="scenario.json",
+                       mime=MIME["json"], key="dl.scenario", on_click="ignore")
+    st.caption("Upload it again from the sidebar, or share this page's address: the link "
+               "carries every lever.")

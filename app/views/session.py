@@ -1,0 +1,158 @@
+"""Per-session state: the applied scenario, notices, the view, and the URL that carries them."""
+
+from __future__ import annotations
+
+import streamlit as st
+from pydantic import ValidationError
+
+from iceberg.scenario.model import Scenario
+from iceberg.scenario.presets import list_presets, load_preset
+
+from views import levers
+from views.data import Choices
+from views.scenario_io import (
+    VIEW_MODES,
+    scenario_from_params,
+    scenario_from_upload,
+    scenario_to_params,
+    split_params,
+    validation_message,
+)
+
+TECH_OPTIONS = ("iceberg_index", "surface_index", "hidden_index", "hidden_multiple", "exposed_wages")
+SCENARIO_OPTIONS = ("displaced_wages", "net_wage_impact", "gdp_proxy", "reskilled_workers")
+
+
+def scenario() -> Scenario:
+    return Scenario.from_json(st.session_state["scenario_json"])
+
+
+def init(choices: Choices) -> None:
+    """First run of a session: read the scenario and the view from the URL (lenient)."""
+    ss = st.session_state
+    if "scenario_json" in ss:
+        return
+    scen_params, view = split_params(st.query_params.to_dict())
+    sc, notices = scenario_from_params(scen_params)
+    ss["notices"] = [f"Link: {n}" for n in notices]
+    ss["scenario_json"] = sc.to_json()
+    levers.sync_widgets(ss, sc)
+    _init_view(view, sc, choices)
+
+
+def _init_view(view: dict[str, str], sc: Scenario, choices: Choices) -> None:
+    ss = st.session_state
+    notes = ss["notices"]
+    geo = view.get("geo", "US").upper()
+    if geo != "US" and geo not in choices.state_abbr:
+        notes.append(f"Link: unknown geography {view['geo']!r}; showing the whole country")
+        geo = "US"
+    ss["view.geo"] = geo
+    metric = view.get("metric", "iceberg_index")
+    if metric not in (*TECH_OPTIONS, *SCENARIO_OPTIONS):
+        notes.append(f"Link: unknown map metric {metric!r}; showing the iceberg index")
+        metric = "iceberg_index"
+    ss["view.metric"] = metric
+    mode = view.get("mode", "scenario")
+    if mode not in VIEW_MODES:
+        notes.append(f"Link: unknown map view {mode!r}; showing the scenario")
+        mode = "scenario"
+    ss["view.mode"] = mode
+    year = view.get("year")
+    if year is not None:
+        try:
+            year_i = int(year)
+            if not sc.start_year <= year_i <= sc.horizon_year:
+                raise ValueError
+            ss["view.year"] = year_i
+        except ValueError:
+            notes.append(f"Link: year {year!r} is outside the scenario's years; showing the horizon")
+    county = view.get("county")
+    if county:
+        if county in choices.counties:
+            ss["county_pick"] = county
+        else:
+            notes.append(f"Link: unknown county {county!r} ignored")
+
+
+def sync_url() -> None:
+    """Write the applied scenario and the view into the URL (only when it changed)."""
+    ss = st.session_state
+    view = {"geo": ss.get("view.geo") if ss.get("view.geo") != "US" else None,
+            "metric": ss.get("view.metric") if ss.get("view.metric") != "iceberg_index" else None,
+            "mode": ss.get("view.mode") if ss.get("view.mode") != "scenario" else None,
+            "year": ss.get("view.year"), "county": ss.get("county_pick")}
+    params = scenario_to_params(scenario(), view)
+    if params != st.query_params.to_dict():
+        st.query_params.from_dict(params)
+
+
+# ---------------------------------------------------------------------------- callbacks
+
+
+def _set_scenario(sc: Scenario, notices: list[str], message: str) -> None:
+    ss = st.session_state
+    ss["scenario_json"] = sc.to_json()
+    ss["notices"] = notices
+    ss["flash"] = message
+    ss.pop("apply_error", None)
+    levers.sync_widgets(ss, sc)
+    if "view.year" in ss and not sc.start_year <= ss["view.year"] <= sc.horizon_year:
+        del ss["view.year"]
+
+
+def load_preset_cb() -> None:
+    name = st.session_state.get("preset_pick")
+    if name:
+        _set_scenario(load_preset(name), [], f"Loaded preset “{load_preset(name).name}”.")
+
+
+def reset_cb() -> None:
+    _set_scenario(Scenario(), [], "Levers reset to the defaults.")
+
+
+def upload_cb() -> None:
+    file = st.session_state.get("upload")
+    if file is None:
+        return
+    sc, notices = scenario_from_upload(file.getvalue())
+    _set_scenario(sc, [f"Upload: {n}" for n in notices], f"Loaded scenario file “{file.name}”.")
+
+
+def apply_levers(editor_frame) -> None:
+    """Apply pressed: validate the lever values; keep the old scenario on error."""
+    ss = st.session_state
+    values = levers.values_from_widgets(ss, editor_frame)
+    try:
+        sc = Scenario(**values)
+    except ValidationError as exc:
+        ss["apply_error"] = validation_message(exc)
+        return
+    ss.pop("apply_error", None)
+    ss["notices"] = []
+    ss["lv._editor_base"] = dict(sc.major_group_multipliers)
+    if "view.year" in ss and not sc.start_year <= ss["view.year"] <= sc.horizon_year:
+        del ss["view.year"]
+    ss["scenario_json"] = sc.to_json()
+
+
+def sidebar(choices: Choices) -> None:
+    """Presets, upload, the lever form and its Apply button."""
+    ss = st.session_state
+    with st.sidebar:
+        st.subheader("Scenario")
+        presets = list_presets()
+        c1, c2 = st.columns([3, 2], vertical_alignment="bottom")
+        c1.selectbox("Preset", presets, key="preset_pick",
+                     format_func=lambda n: load_preset(n).name)
+        c2.button("Load preset", on_click=load_preset_cb, use_container_width=True)
+        st.file_uploader("Upload a scenario (JSON)", type=["json"], key="upload", on_change=upload_cb,
+                         help="A file saved with “Download scenario (JSON)”. Invalid levers fall "
+                         "back to their defaults, with a notice.")
+        st.caption("Set levers, then press **Apply**. Hover a label for its meaning.")
+        applied, editor_frame = levers.render_lever_form(choices)
+        if applied:
+            apply_levers(editor_frame)
+        if ss.get("apply_error"):
+            st.error(f"Not applied — {ss['apply_error']}")
+        st.button("Reset to defaults", on_click=reset_cb, use_container_width=True)
