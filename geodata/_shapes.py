@@ -12,7 +12,8 @@ ALBERS = "EPSG:5070"
 WEB = "EPSG:4326"
 
 
-def _id_column(gdf: gpd.GeoDataFrame, id_column: str) -> str:
+def resolve_id_column(gdf: gpd.GeoDataFrame, id_column: str) -> str:
+    """``id_column`` or its upper-case form (Census files say ``GEOID``), whichever exists."""
     if id_column in gdf.columns:
         return id_column
     if id_column.upper() in gdf.columns:
@@ -25,7 +26,7 @@ def _id_column(gdf: gpd.GeoDataFrame, id_column: str) -> str:
     )
 
 
-def _state_codes(gdf: gpd.GeoDataFrame) -> pd.Series:
+def state_codes(gdf: gpd.GeoDataFrame) -> pd.Series:
     """2-digit state FIPS per row, from ``state_fips``/``STATEFP`` or the first 2 chars of the id."""
     for col in ("state_fips", "STATEFP"):
         if col in gdf.columns:
@@ -40,7 +41,8 @@ def _state_codes(gdf: gpd.GeoDataFrame) -> pd.Series:
     )
 
 
-def _require_crs(gdf: gpd.GeoDataFrame) -> None:
+def require_crs(gdf: gpd.GeoDataFrame) -> None:
+    """Raise when the layer has no CRS (nothing can be reprojected)."""
     if gdf.crs is None:
         raise IcebergDataError(
             "boundary layer has no CRS", expected="a geographic or projected CRS", found=None

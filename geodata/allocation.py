@@ -30,6 +30,7 @@ from scipy import sparse
 
 from iceberg.errors import IcebergDataError
 from iceberg.geomatrix import GeoMatrix
+from iceberg.io._table import require_columns
 
 from .crosswalk import county_area_matrix
 from .ipf import ipf, safe_div
@@ -94,15 +95,8 @@ class CountyAllocation:
                          self.wage, self.wage_median, meta)
 
 
-def _require(frame: pd.DataFrame, columns: Iterable[str], what: str) -> None:
-    for col in columns:
-        if col not in frame.columns:
-            raise IcebergDataError(f"{what} lacks a required column", column=col,
-                                   expected=", ".join(columns), found=list(frame.columns)[:20])
-
-
 def _check_crosswalk(crosswalk: pd.DataFrame) -> pd.DataFrame:
-    _require(crosswalk, ("county_fips", "oews_area"), "county → area crosswalk")
+    require_columns(crosswalk, ("county_fips", "oews_area"), what="county → area crosswalk")
     cw = crosswalk.assign(
         county_fips=crosswalk["county_fips"].astype(str),
         oews_area=crosswalk["oews_area"].fillna("").astype(str),
@@ -123,7 +117,7 @@ def _county_vector(frame: pd.DataFrame | None, col: str, counties: np.ndarray,
     """Values of ``col`` aligned to ``counties`` (NaN where absent) and rows not used."""
     if frame is None:
         return np.full(len(counties), np.nan), 0
-    _require(frame, ("county_fips", col), what)
+    require_columns(frame, ("county_fips", col), what=what)
     s = frame.assign(county_fips=frame["county_fips"].astype(str))
     if s["county_fips"].duplicated().any():
         pos = int(np.flatnonzero(s["county_fips"].duplicated().to_numpy())[0])
@@ -142,7 +136,7 @@ def _county_vector(frame: pd.DataFrame | None, col: str, counties: np.ndarray,
 def _acs_matrix(frame: pd.DataFrame, counties: np.ndarray, groups: np.ndarray,
                 what: str) -> tuple[np.ndarray, np.ndarray, int]:
     """County × group matrix of an ACS long frame; (values, has_row, rows of other counties)."""
-    _require(frame, ("county_fips", "group", "employed"), what)
+    require_columns(frame, ("county_fips", "group", "employed"), what=what)
     frame = frame.reset_index(drop=True)
     rows = np.flatnonzero(frame["group"].astype(str).isin(groups).to_numpy())
     sub = frame.iloc[rows]
@@ -357,7 +351,8 @@ def _group_targets(
     total, raked so that counties sum to the area's OEWS employment in each group. Occupations
     whose SOC major group no ACS group lists form one extra group.
     """
-    _require(acs_groups, ("county_fips", "group", "codes", "employed"), "ACS occupation groups")
+    require_columns(acs_groups, ("county_fips", "group", "codes", "employed"),
+                    what="ACS occupation groups")
     g = acs_groups.drop_duplicates("group")
     g = g[g["codes"].fillna("").astype(str).str.strip() != ""]
     groups = g["group"].astype(str).to_numpy()

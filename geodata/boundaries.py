@@ -7,7 +7,7 @@ Everything here works on the GeoDataFrames of :mod:`iceberg.io.census` (``geoid`
   counties keep exactly the same shared border, coordinates rounded so the GeoJSON is small;
 * **print** (static maps): EPSG:5070 (CONUS Albers) with Alaska, Hawaii and Puerto Rico moved
   into inset boxes below the contiguous US by one fixed transform per inset, so county and
-  state layers line up.
+  state layers line up (:mod:`geodata.insets`, re-exported here).
 """
 
 from __future__ import annotations
@@ -15,17 +15,15 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
-from dataclasses import dataclass
 from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
-import pandas as pd
 import shapely
 
 from iceberg.errors import IcebergDataError
 
-from ._shapes import ALBERS, WEB, _id_column, _require_crs, _state_codes
+from ._shapes import ALBERS, WEB, require_crs, resolve_id_column, state_codes
 from .insets import INSETS, inset_frames, inset_layout
 
 __all__ = [  # the print layout lives in geodata.insets; re-exported for existing callers
@@ -43,6 +41,7 @@ DEFAULT_PRECISION = 1e-4
 
 #: Bumped when the web-layer recipe changes, so cached layers are rebuilt.
 WEB_LAYER_VERSION = "1"
+
 
 # ---------------------------------------------------------------------------------------------
 # helpers
@@ -123,8 +122,8 @@ def web_layer(
     IcebergDataError
         No CRS, no id column, or a non-polygon / empty geometry.
     """
-    _require_crs(counties_gdf)
-    col = _id_column(counties_gdf, id_column)
+    require_crs(counties_gdf)
+    col = resolve_id_column(counties_gdf, id_column)
     geoms = counties_gdf.geometry.values
     kinds = shapely.get_type_id(np.asarray(geoms, dtype=object))
     bad = ~np.isin(kinds, [3, 6]) | shapely.is_empty(np.asarray(geoms, dtype=object))
@@ -198,8 +197,8 @@ def state_outlines(
     GeoDataFrame
         Columns ``state_fips, geometry``, one row per state, sorted by ``state_fips``.
     """
-    _require_crs(gdf)
-    states = _state_codes(gdf).to_numpy()
+    require_crs(gdf)
+    states = state_codes(gdf).to_numpy()
     if web:
         if _is_county_layer(gdf):
             layer = web_layer(gdf, id_column="geoid", tolerance_m=tolerance_m, precision=precision)
@@ -245,7 +244,7 @@ def _cache_key(
         f"web{WEB_LAYER_VERSION}|{layer}|{float(tolerance_m)!r}|{float(precision)!r}|".encode()
     )
     if isinstance(source, gpd.GeoDataFrame):
-        col = _id_column(source, "geoid")
+        col = resolve_id_column(source, "geoid")
         h.update("\x1f".join(source[col].astype(str)).encode())
         h.update(str(source.crs).encode())
         for wkb in shapely.to_wkb(np.asarray(source.geometry.values, dtype=object)):

@@ -16,6 +16,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from iceberg.errors import IcebergDataError
+from iceberg.io._table import require_columns
 
 
 def _ids(values: Iterable[str] | pd.DataFrame | pd.Series, column: str = "geoid") -> pd.Index:
@@ -38,15 +39,7 @@ def _ids(values: Iterable[str] | pd.DataFrame | pd.Series, column: str = "geoid"
 
 
 def _require(crosswalk: pd.DataFrame, file: str | None) -> None:
-    missing = [c for c in ("county_fips", "oews_area") if c not in crosswalk.columns]
-    if missing:
-        raise IcebergDataError(
-            "crosswalk column missing",
-            file=file,
-            column=missing[0],
-            expected="county_fips, oews_area",
-            found=list(crosswalk.columns)[:12],
-        )
+    require_columns(crosswalk, ("county_fips", "oews_area"), file, what="crosswalk")
 
 
 def _sample(values: Iterable[str], n: int = 5) -> str:

@@ -10,7 +10,7 @@ import geopandas as gpd
 import numpy as np
 import shapely
 
-from ._shapes import ALBERS, _require_crs, _state_codes
+from ._shapes import ALBERS, require_crs, state_codes
 
 #: States (and equivalents) shown in the print layout: 50 states + DC + PR.
 _STATES_50_DC = {f"{i:02d}" for i in range(1, 57)} - {"03", "07", "14", "43", "52"}
@@ -89,8 +89,8 @@ def inset_layout(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
         Same columns, EPSG:5070, rows of dropped territories removed (original order otherwise).
         ``.attrs["counts"] = {"territories_dropped": n, "inset_AK": n, "inset_HI": n, "inset_PR": n}``.
     """
-    _require_crs(gdf)
-    states = _state_codes(gdf)
+    require_crs(gdf)
+    states = state_codes(gdf)
     keep = states.isin(_KEPT_STATE_FIPS).to_numpy()
     counts = {"territories_dropped": int((~keep).sum())}
     kept = gdf.loc[keep]

@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from iceberg.errors import IcebergDataError
+from iceberg.io._table import require_columns
 
 from .suppression import FilledLevel, fill_level
 
@@ -134,10 +135,7 @@ def national_staffing(
                                expected="each sector in one group", found=dup)
 
     nbi = national_by_industry
-    for col in ("i_group", "naics"):
-        if col not in nbi.columns:
-            raise IcebergDataError("national-by-industry frame lacks a column", column=col,
-                                   expected="ARCHITECTURE OEWS columns", found=list(nbi.columns)[:20])
+    require_columns(nbi, ("i_group", "naics"), what="national-by-industry frame")
     rows = nbi[(nbi["i_group"] == "sector") & nbi["naics"].astype(str).isin(member.index)]
     missing = sorted(set(member.index) - set(rows["naics"].astype(str)))
     if missing:

@@ -24,22 +24,22 @@ import pandas as pd
 from iceberg.errors import IcebergDataError
 from iceberg.geomatrix import GeoMatrix
 
-TOTAL_CODE = "00-0000"
+from .oews_matrix import (  # re-exported: callers import these from geodata.suppression
+    REQUIRED_COLUMNS,
+    TOTAL_CODE,
+    PublishedMatrices,
+    check_columns,
+    detailed_occ_codes,
+    published_matrices,
+)
+
+__all__ = [
+    "FILL_COLUMNS", "HOURS_PER_YEAR", "REQUIRED_COLUMNS", "TOPCODE_ANNUAL", "TOTAL_CODE",
+    "FilledLevel", "area_parents", "detailed_occ_codes", "fill_all", "fill_level",
+]
+
 HOURS_PER_YEAR = 2080.0  # BLS converts hourly to annual wages with 2,080 hours
 TOPCODE_ANNUAL = 239_200.0  # May 2025 top-code floor for annual wages
-
-REQUIRED_COLUMNS = (
-    "occ_code",
-    "o_group",
-    "tot_emp",
-    "emp_flag",
-    "h_mean",
-    "a_mean",
-    "a_mean_flag",
-    "a_median",
-    "a_median_flag",
-    "hourly",
-)
 
 FILL_COLUMNS = ["geo", "occ", "what", "how"]
 
@@ -86,109 +86,6 @@ class FilledLevel:
         )
 
 
-@dataclass(frozen=True)
-class _Pivot:
-    """Published values of a level as matrices (NaN where not published or absent)."""
-
-    ids: np.ndarray
-    present: np.ndarray
-    emp: np.ndarray
-    emp_supp: np.ndarray
-    total: np.ndarray
-    wage: np.ndarray
-    wage_flag: np.ndarray
-    median: np.ndarray
-    median_flag: np.ndarray
-    hourly: np.ndarray
-    h_wage: np.ndarray
-    h_median: np.ndarray
-
-
-def detailed_occ_codes(frame: pd.DataFrame) -> np.ndarray:
-    """Sorted unique detailed occupation codes of an OEWS frame (e.g. the national file)."""
-    _check_columns(frame, ("occ_code", "o_group"))
-    codes = frame.loc[frame["o_group"] == "detailed", "occ_code"].astype(str).unique()
-    return np.sort(np.asarray(codes, dtype=object)).astype(str)
-
-
-def _check_columns(frame: pd.DataFrame, columns: Sequence[str]) -> None:
-    missing = [c for c in columns if c not in frame.columns]
-    if missing:
-        raise IcebergDataError(
-            "OEWS frame lacks required columns",
-            column=missing[0],
-            expected=", ".join(columns),
-            found=list(frame.columns)[:20],
-        )
-
-
-def _pivot(frame: pd.DataFrame, occ_codes: np.ndarray, geo_col: str) -> tuple[_Pivot, int]:
-    """Pivot the detailed rows and the total of each geography to G × O matrices."""
-    _check_columns(frame, (*REQUIRED_COLUMNS, geo_col))
-    geo = frame[geo_col].astype(str).to_numpy()
-    occ = frame["occ_code"].astype(str).to_numpy()
-    is_total = occ == TOTAL_CODE
-    is_det = (frame["o_group"] == "detailed").to_numpy() & ~is_total
-    ids = np.unique(geo[is_total | is_det]).astype(str)
-
-    oidx = pd.Index(occ_codes).get_indexer(occ)
-    outside = int((is_det & (oidx < 0)).sum())  # detailed codes the model does not carry
-    sel = np.flatnonzero(is_det & (oidx >= 0))
-    gi = pd.Index(ids).get_indexer(geo[sel])
-    oi = oidx[sel]
-    key = gi.astype(np.int64) * len(occ_codes) + oi
-    dup = pd.Index(key).duplicated()
-    if dup.any():
-        pos = int(sel[np.flatnonzero(dup)[0]])
-        raise IcebergDataError(
-            "duplicate detailed occupation row for one geography",
-            row=pos + 1,
-            column="occ_code",
-            expected=f"one row per ({geo_col}, occ_code)",
-            found=(geo[pos], occ[pos]),
-        )
-
-    shape = (len(ids), len(occ_codes))
-
-    def mat(values: np.ndarray, fill: object = np.nan, dtype: type = float) -> np.ndarray:
-        out = np.full(shape, fill, dtype=dtype)
-        out[gi, oi] = values[sel]
-        return out
-
-    def num(col: str) -> np.ndarray:
-        return pd.to_numeric(frame[col], errors="coerce").to_numpy(dtype=float)
-
-    def flag(col: str) -> np.ndarray:
-        return frame[col].fillna("").astype(str).to_numpy()
-
-    h_median_col = "h_median" if "h_median" in frame.columns else "h_mean"
-    total = np.full(len(ids), np.nan)
-    tsel = np.flatnonzero(is_total)
-    tgi = pd.Index(ids).get_indexer(geo[tsel])
-    if pd.Index(tgi).duplicated().any():
-        pos = int(tsel[np.flatnonzero(pd.Index(tgi).duplicated())[0]])
-        raise IcebergDataError(
-            "duplicate all-occupation total row", row=pos + 1, column="occ_code",
-            expected=f"one {TOTAL_CODE} row per {geo_col}", found=geo[pos],
-        )
-    total[tgi] = num("tot_emp")[tsel]
-    pivot = _Pivot(
-        ids=ids,
-        present=mat(np.ones(len(frame), bool), False, bool),
-        emp=mat(num("tot_emp")),
-        emp_supp=mat(flag("emp_flag") == "**", False, bool),
-        total=total,
-        wage=mat(num("a_mean")),
-        wage_flag=mat(flag("a_mean_flag"), "", object),
-        median=mat(num("a_median")),
-        median_flag=mat(flag("a_median_flag"), "", object),
-        hourly=mat(frame["hourly"].fillna(False).astype(bool).to_numpy(), False, bool),
-        h_wage=mat(num("h_mean")),
-        h_median=mat(num(h_median_col)),
-    )
-    return pivot, outside
-
-
 def _reference_arrays(
     reference: pd.DataFrame | FilledLevel, occ_codes: np.ndarray, geo_col: str
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -210,7 +107,7 @@ def _reference_arrays(
         ids = np.asarray(reference.ids).astype(str)
         emp = np.where(known, emp, np.nan)
     else:
-        piv, _ = _pivot(reference, occ_codes, geo_col)
+        piv, _ = published_matrices(reference, occ_codes, geo_col)
         ids, emp, total = piv.ids, np.where(piv.emp_supp, np.nan, piv.emp), piv.total
         wage, median = piv.wage, piv.median
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -238,7 +135,7 @@ def _fill_wage(
     values: np.ndarray,
     flags: np.ndarray,
     hourly_values: np.ndarray,
-    piv: _Pivot,
+    piv: PublishedMatrices,
     ref: np.ndarray,
     nat: np.ndarray,
     what: str,
@@ -312,7 +209,7 @@ def fill_level(
         Missing columns, duplicate rows, or a reference with different occupation codes.
     """
     occ_codes = np.asarray(occ_codes).astype(str)
-    piv, outside = _pivot(child, occ_codes, geo_col)
+    piv, outside = published_matrices(child, occ_codes, geo_col)
     ref_ids, ref_share, ref_wage, ref_median, _ = _reference_arrays(reference, occ_codes, geo_col)
     _, nat_share, nat_wage, nat_median, _ = _reference_arrays(national, occ_codes, geo_col)
     nat_share, nat_wage, nat_median = nat_share[0], nat_wage[0], nat_median[0]
@@ -396,7 +293,7 @@ def _fills_frame(
 
 def area_parents(area: pd.DataFrame) -> pd.Series:
     """Area id → state FIPS of the area (BLS's primary state for cross-state MSAs)."""
-    _check_columns(area, ("area", "state_fips"))
+    check_columns(area, ("area", "state_fips"))
     rows = area.drop_duplicates("area")
     return pd.Series(rows["state_fips"].astype(str).to_numpy(),
                      index=rows["area"].astype(str).to_numpy(), name="state_fips")

@@ -99,7 +99,8 @@ def _map_section(res, base, fips, abbr, year) -> None:
     county_opts = [g for g, s in choices.county_state.items() if fips is None or s == fips]
     if ss.get("county_pick") and ss["county_pick"] not in county_opts:
         county_opts.append(ss["county_pick"])
-    geoid = st.selectbox("Find a county", county_opts, key="county_pick", index=None,
+    ss.setdefault("county_pick", None)
+    geoid = st.selectbox("Find a county", county_opts, key="county_pick",
                          placeholder="Type a county name…", format_func=lambda g: choices.counties[g])
     tabs = st.tabs(["County", "Ranking", "Uncertainty", "Downloads"])
     with tabs[0]:

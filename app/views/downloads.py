@@ -94,7 +94,7 @@ def panel(res: AppResult, metric: str, column: str, year: int | None, state_fips
     for col, fmt in zip(cols[:3], ("png", "svg", "pdf")):
         col.download_button(fmt.upper(), _static_bytes(table, column, fmt, classes, state_abbr, sub),
                             file_name=f"{stem}.{fmt}", mime=MIME[fmt], key=f"dl.map.{fmt}",
-                            on_click="ignore", use_container_width=True)
+                            on_click="ignore", width="stretch")
 
     def html_bytes() -> bytes:
         m = build_map(res, metric, year, state_fips, diff_against=diff_against, offline=True)
@@ -102,24 +102,24 @@ def panel(res: AppResult, metric: str, column: str, year: int | None, state_fips
 
     cols[3].download_button("HTML (offline)", html_bytes, file_name=f"{stem}.html",
                             mime=MIME["html"], key="dl.map.html", on_click="ignore",
-                            use_container_width=True)
+                            width="stretch")
     st.markdown("**Tables**" + (" (the chosen state's counties)" if state_fips else ""))
     cols = st.columns(4)
     flat = county_table(res, year, state_fips, geometry=False)
     geo = county_table(res, year, state_fips, geometry=True)
     cols[0].download_button("Counties CSV", _table_bytes(flat, "csv", provenance),
                             file_name=f"{stem}_counties.csv", mime=MIME["csv"], key="dl.csv",
-                            on_click="ignore", use_container_width=True)
+                            on_click="ignore", width="stretch")
     cols[1].download_button("Counties GeoParquet", _table_bytes(geo, "parquet", provenance),
                             file_name=f"{stem}_counties.parquet", mime=MIME["parquet"],
-                            key="dl.gpq", on_click="ignore", use_container_width=True)
+                            key="dl.gpq", on_click="ignore", width="stretch")
     states = res.states.reset_index()
     cols[2].download_button("States CSV", _table_bytes(states, "csv", provenance),
                             file_name="iceberg_states.csv", mime=MIME["csv"], key="dl.states",
-                            on_click="ignore", use_container_width=True)
+                            on_click="ignore", width="stretch")
     cols[3].download_button("Provenance (JSON)", json.dumps(provenance, indent=2, default=str),
                             file_name=f"{stem}.provenance.json", mime=MIME["json"],
-                            key="dl.prov", on_click="ignore", use_container_width=True)
+                            key="dl.prov", on_click="ignore", width="stretch")
     st.markdown("**Scenario**")
     sc = res.scenario
     st.download_button("Download scenario (JSON)", sc.to_json(), file_name="scenario.json",

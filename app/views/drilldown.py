@@ -66,7 +66,7 @@ def county_panel(res: AppResult, geoid: str, choices: Choices, year: int | None)
             st.caption("This county is outside the scenario's scope.")
 
     st.markdown("**Compared with its state and the nation**")
-    st.dataframe(comparison_table(res, geoid, state_fips), use_container_width=True)
+    st.dataframe(comparison_table(res, geoid, state_fips), width="stretch")
 
     occ = county_occupations(res.scenario_json, geoid)
     st.markdown("**The occupations behind its hidden exposure**")
@@ -83,7 +83,7 @@ def county_panel(res: AppResult, geoid: str, choices: Choices, year: int | None)
         "Hidden exposed wages ($)": hidden["hidden_wages"].round(0),
         "Share of county's hidden exposure": 100 * hidden["hidden_wages"] / (total_hidden or 1.0),
     })
-    st.dataframe(table, hide_index=True, use_container_width=True, column_config={
+    st.dataframe(table, hide_index=True, width="stretch", column_config={
         "Workers": st.column_config.NumberColumn(format="%,.0f"),
         "Exposure": st.column_config.ProgressColumn(format="%.1f%%", min_value=0, max_value=100),
         "Hidden exposed wages ($)": st.column_config.NumberColumn(format="$%,.0f"),
@@ -109,7 +109,7 @@ def _destinations(res: AppResult, origins: list[str]) -> None:
                           "Skill similarity": f["similarity"], "Share of moves from origin": 100 * share,
                           "Workers (all counties)": f["workers"]}).sort_values(
         "Workers (all counties)", ascending=False).head(20)
-    st.dataframe(table, hide_index=True, use_container_width=True, column_config={
+    st.dataframe(table, hide_index=True, width="stretch", column_config={
         "Skill similarity": st.column_config.NumberColumn(format="%.3f"),
         "Share of moves from origin": st.column_config.NumberColumn(format="%.0f%%"),
         "Workers (all counties)": st.column_config.NumberColumn(format="%,.0f"),
@@ -159,7 +159,7 @@ def ranking(res: AppResult, metric: str, year: int | None, state_fips: str | Non
     if unit_of(metric) == "percent":
         table[fmt.label(metric)] = values * 100
         col_fmt = "%.1f%%"
-    st.dataframe(table, hide_index=True, use_container_width=True, height=360, column_config={
+    st.dataframe(table, hide_index=True, width="stretch", height=360, column_config={
         fmt.label(metric): st.column_config.NumberColumn(format=col_fmt),
         "Iceberg index %": st.column_config.NumberColumn(format="%.1f"),
         "Hidden index %": st.column_config.NumberColumn(format="%.1f"),

@@ -201,7 +201,7 @@ def render_lever_form(choices: Choices) -> tuple[bool, pd.DataFrame | None]:
                     result = _render(name, choices)
                     if name == "major_group_multipliers":
                         editor_frame = result
-        applied = st.form_submit_button("Apply", type="primary", use_container_width=True)
+        applied = st.form_submit_button("Apply", type="primary", width="stretch")
     return applied, editor_frame
 
 
@@ -267,7 +267,7 @@ def _render(name: str, choices: Choices):
         version = st.session_state.get(EDITOR_VERSION, 0)
         return st.data_editor(
             _major_frame(base), key=f"lv._major_editor_{version}", hide_index=True,
-            disabled=["group", "occupations"], use_container_width=True, height=300,
+            disabled=["group", "occupations"], width="stretch", height=300,
             column_config={"multiplier": st.column_config.NumberColumn(
                 "multiplier", min_value=0.0, max_value=10.0, step=0.1, format="%.2f")})
     raise KeyError(f"no widget for lever {name!r}")  # pragma: no cover - every field is listed

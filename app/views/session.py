@@ -145,7 +145,7 @@ def sidebar(choices: Choices) -> None:
         c1, c2 = st.columns([3, 2], vertical_alignment="bottom")
         c1.selectbox("Preset", presets, key="preset_pick",
                      format_func=lambda n: load_preset(n).name)
-        c2.button("Load preset", on_click=load_preset_cb, use_container_width=True)
+        c2.button("Load preset", on_click=load_preset_cb, width="stretch")
         st.file_uploader("Upload a scenario (JSON)", type=["json"], key="upload", on_change=upload_cb,
                          help="A file saved with “Download scenario (JSON)”. Invalid levers fall "
                          "back to their defaults, with a notice.")
@@ -155,4 +155,4 @@ def sidebar(choices: Choices) -> None:
             apply_levers(editor_frame)
         if ss.get("apply_error"):
             st.error(f"Not applied — {ss['apply_error']}")
-        st.button("Reset to defaults", on_click=reset_cb, use_container_width=True)
+        st.button("Reset to defaults", on_click=reset_cb, width="stretch")

@@ -70,7 +70,7 @@ def panel(res: AppResult, level: str, gid: str, name: str) -> None:
         y="p50:Q", tooltip=["year", alt.Tooltip("p10:Q", format=",.2f"),
                             alt.Tooltip("p50:Q", format=",.2f"), alt.Tooltip("p90:Q", format=",.2f")])
     st.altair_chart((band + line).properties(height=280, title=f"{name}: P10–P90 band and median"),
-                    use_container_width=True)
+                    width="stretch")
     last = data.iloc[-1]
     st.caption(f"In {int(last['year'])}: median {last['p50']:,.2f} {unit}, P10–P90 "
                f"{last['p10']:,.2f} to {last['p90']:,.2f}. Levers not listed keep the scenario's "

@@ -168,13 +168,20 @@ def read_excel_table(
     return frame
 
 
-def require_columns(frame: pd.DataFrame, required: Iterable[str], path: str | Path) -> None:
-    """Raise when a required column is missing."""
+def require_columns(
+    frame: pd.DataFrame, required: Iterable[str], path: str | Path | None = None, *,
+    what: str | None = None,
+) -> None:
+    """Raise when a required column is missing.
+
+    ``path`` names the file the frame was read from; for a frame handed over in memory leave it
+    out and name the frame with ``what`` (e.g. ``"ACS occupation groups"``).
+    """
     required = list(required)
     missing = [c for c in required if c not in frame.columns]
     if missing:
         raise IcebergDataError(
-            "required column missing",
+            f"{what}: required column missing" if what else "required column missing",
             file=path,
             column=missing[0],
             expected=f"columns {required}",

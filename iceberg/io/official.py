@@ -573,8 +573,8 @@ def read_acs_api_folder(folder: str | Path, variables: pd.DataFrame) -> pd.DataF
         estimates = [f"{v}E" for v in variables.loc[variables["table"] == table, "variable"]]
         require_columns(frame, estimates, path)
         check_unique(frame, "county_fips", path)
-        for c in estimates:  # the file's own rows, for the error
-            to_number(frame, c, path, allow_empty=False, minimum=0)
+        nums = {c: to_number(frame, c, path, allow_empty=False, minimum=0)[0] for c in estimates}
+        _check_total(variables[variables["table"] == table], nums, frame, path)
         part = frame.set_index("county_fips")[estimates]
         if seen is not None:
             other_path, other = seen
@@ -596,3 +596,25 @@ def read_acs_api_folder(folder: str | Path, variables: pd.DataFrame) -> pd.DataF
         parts.append(part)
     wide = pd.concat(parts, axis=1, join="inner").sort_index()
     return wide.rename_axis("county_fips").reset_index()
+
+
+def _check_total(variables: pd.DataFrame, nums: dict[str, pd.Series], frame: pd.DataFrame,
+                 path: Path) -> None:
+    """The groups of one table add up to its total line (±1), row by row of this file."""
+    total = variables.loc[variables["kind"] == "total", "variable"]
+    parts = [f"{v}E" for v in variables.loc[variables["kind"] != "total", "variable"]]
+    if total.empty or not parts:
+        return
+    tot = f"{total.iloc[0]}E"
+    got = np.sum([nums[c].to_numpy() for c in parts], axis=0)
+    bad = np.flatnonzero(np.abs(got - nums[tot].to_numpy()) > 1.0)
+    if bad.size:
+        i = int(bad[0])
+        raise IcebergDataError(
+            f"{variables['table'].iloc[0]} groups do not add up to the table total",
+            file=path,
+            row=i + 1,
+            column=tot,
+            expected="sum of the group estimates (±1)",
+            found=f"total {nums[tot].iloc[i]:g}, groups {got[i]:g} (county {frame['county_fips'].iloc[i]})",
+        )

@@ -47,12 +47,7 @@ def _read(folder: str | Path, name: str, required: list[str]) -> tuple[pd.DataFr
 
 
 def _task_ids(frame: pd.DataFrame, path: Path, column: str = "Task ID") -> pd.Series:
-    values, _ = to_number(frame, column, path, allow_empty=False, minimum=1)
-    fractional = (values % 1) != 0
-    if fractional.any():
-        row = int(fractional.to_numpy().nonzero()[0][0])
-        raise IcebergDataError("task id is not an integer", file=path, row=row + 1, column=column,
-                               expected="an integer", found=frame[column].iloc[row])
+    values, _ = to_number(frame, column, path, allow_empty=False, minimum=1, integer=True)
     return values.astype("int64")
 
 
@@ -176,7 +171,7 @@ def read_knowledge(folder: str | Path) -> pd.DataFrame:
 
 def read_technology_skills(folder: str | Path) -> pd.DataFrame:
     """Technology Skills → ``onet_soc, example, commodity_code, commodity_title, hot_technology, in_demand``."""
-    frame, path = _read(folder, "Technology Skills",
+    frame, _ = _read(folder, "Technology Skills",
                         [_SOC, "Example", "Commodity Code", "Commodity Title", "Hot Technology", "In Demand"])
     return pd.DataFrame(
         {
