@@ -12,7 +12,7 @@ ALBERS = "EPSG:5070"
 WEB = "EPSG:4326"
 
 
-def resolve_id_column(gdf: gpd.GeoDataFrame, id_column: str) -> str:
+def resolve_id_column(gdf: pd.DataFrame, id_column: str) -> str:
     """``id_column`` or its upper-case form (Census files say ``GEOID``), whichever exists."""
     if id_column in gdf.columns:
         return id_column

@@ -18,19 +18,13 @@ import scipy.sparse as sp
 from iceberg.errors import IcebergDataError
 from iceberg.io._table import require_columns
 
+from ._shapes import resolve_id_column
+
 
 def _ids(values: Iterable[str] | pd.DataFrame | pd.Series, column: str = "geoid") -> pd.Index:
     """Ids as a string Index, from a sequence or a frame's ``geoid``/``GEOID`` column."""
     if isinstance(values, pd.DataFrame):
-        for col in (column, column.upper()):
-            if col in values.columns:
-                return pd.Index(values[col].astype(str).to_numpy())
-        raise IcebergDataError(
-            "boundary layer has no id column",
-            column=column,
-            expected=f"a column {column!r}",
-            found=list(values.columns)[:12],
-        )
+        return pd.Index(values[resolve_id_column(values, column)].astype(str).to_numpy())
     return pd.Index(
         np.asarray(
             list(values) if not isinstance(values, pd.Series) else values.to_numpy(), dtype=str

@@ -63,9 +63,8 @@ def _baseline_classes(data: Any, result: Any, metric: str, scenario: Any, scheme
 
 
 def _subtitle(result: Any, scenario: Any) -> str | None:
-    if scenario is None:
-        return None
-    name = getattr(scenario, "name", None)
+    """The capability setting (always) and the scenario's name (when one was given)."""
+    name = getattr(scenario, "name", None) if scenario is not None else None
     line = result.scenario_subtitle() if hasattr(result, "scenario_subtitle") else ""
     return f"Scenario: {name}; {line}" if name else line or None
 

@@ -215,10 +215,18 @@ def read_county_area_crosswalk(path: PathLike) -> pd.DataFrame:
     """
     p = Path(path)
     if p.is_dir():
-        p = p / "county_to_oews_area_may2025.csv"
+        p = locate_area_definitions(p)
+    if p.suffix.lower() in {".xlsx", ".xlsm"}:
+        return _crosswalk_from_workbook(p)
     df = read_text_table(p)
     require_columns(df, _CROSSWALK_COLUMNS, p)
     df = df[_CROSSWALK_COLUMNS].copy()
+    _check_crosswalk(df, p)
+    return df.assign(oews_area_type=df["oews_area_type"].astype("int64")).reset_index(drop=True)
+
+
+def _check_crosswalk(df: pd.DataFrame, p: Path, *, unique: bool = True) -> None:
+    """Codes, types, titles (and, with ``unique``, one row per county) of crosswalk rows."""
     check_pattern(df, "county_fips", COUNTY_FIPS, p, expected="5-digit county FIPS (e.g. '01001')")
     check_pattern(df, "state_fips", STATE_FIPS, p, expected="2-digit state FIPS (e.g. '01')")
     mismatch = (df["county_fips"].str[:2] != df["state_fips"]).to_numpy()
@@ -248,7 +256,8 @@ def read_county_area_crosswalk(path: PathLike) -> pd.DataFrame:
             found=str(df["oews_area"].iloc[i]),
         )
     check_pattern(df, "oews_area_title", r".*\S.*", p, expected="an area title")
-    check_unique(df, "county_fips", p)
+    if unique:
+        check_unique(df, "county_fips", p)
     titles = df.groupby("oews_area")["oews_area_title"].transform("nunique").to_numpy()
     i = first_bad(titles > 1)
     if i is not None:
@@ -260,7 +269,89 @@ def read_county_area_crosswalk(path: PathLike) -> pd.DataFrame:
             expected="one title per area code",
             found=f"{df['oews_area'].iloc[i]}: {df['oews_area_title'].iloc[i]}",
         )
-    return df.assign(oews_area_type=df["oews_area_type"].astype("int64")).reset_index(drop=True)
+
+
+#: Files holding the county → OEWS area assignment, in the order they are looked for: the derived
+#: snapshot CSV, then the official BLS workbook ``iceberg fetch`` downloads.
+AREA_DEFINITION_FILES = ("county_to_oews_area_may2025.csv", "area_definitions_m2025.xlsx")
+
+
+def locate_area_definitions(folder: PathLike) -> Path:
+    """The county → OEWS area file in a source folder (``oews_area_definitions``).
+
+    Parameters
+    ----------
+    folder : str or Path
+        The source folder (a file path is returned as it is).
+
+    Returns
+    -------
+    Path
+        The first of :data:`AREA_DEFINITION_FILES` that exists, else the newest
+        ``area_definitions_m*.xlsx``.
+
+    Raises
+    ------
+    IcebergDataError
+        None of them is there.
+    """
+    p = Path(folder)
+    if p.is_file():
+        return p
+    for name in AREA_DEFINITION_FILES:
+        if (p / name).is_file():
+            return p / name
+    others = sorted(p.glob("area_definitions_m*.xlsx"))
+    if others:
+        return others[-1]
+    raise IcebergDataError(
+        "no county → OEWS area definitions file found (run `iceberg fetch oews_area_definitions`)",
+        file=p,
+        expected=" or ".join(AREA_DEFINITION_FILES),
+        found=sorted(f.name for f in p.iterdir())[:10] if p.is_dir() else "no such folder",
+    )
+
+
+def _crosswalk_from_workbook(p: Path) -> pd.DataFrame:
+    """The crosswalk from the official BLS workbook (see :mod:`iceberg.io.official`).
+
+    Rows are checked as in the CSV, errors naming the workbook's data row and column; New
+    England town rows (pre-2024 layouts) are collapsed to counties by
+    :func:`iceberg.io.official.collapse_towns`. Counts and the split counties go to
+    ``attrs["counts"]`` and ``attrs["split_counties"]``.
+    """
+    from iceberg.io import official
+
+    rows, info = official.read_area_definitions_rows(p)
+    try:
+        _check_crosswalk(rows[_CROSSWALK_COLUMNS], p, unique=False)
+        whole = rows.loc[~rows["is_town"], "county_fips"]  # a county row may appear only once
+        dup = whole.index[whole.duplicated()]
+        if len(dup):
+            raise IcebergDataError(
+                "duplicate key",
+                file=p,
+                row=int(dup[0]) + 1,
+                column="county_fips",
+                expected="each county once",
+                found=str(rows["county_fips"].iloc[dup[0]]),
+            )
+    except IcebergDataError as exc:  # name the workbook's row and column
+        raise IcebergDataError(
+            f"{exc.message} (sheet {info['sheet']!r})",
+            file=p,
+            row=None if exc.row is None else int(rows["file_row"].iloc[exc.row - 1]),
+            column=info["columns"].get(exc.column, exc.column),
+            expected=exc.expected,
+            found=exc.found,
+        ) from None
+    counties, counts, splits = official.collapse_towns(rows)
+    out = counties.sort_values("county_fips", kind="stable")[_CROSSWALK_COLUMNS]
+    out = out.astype("str").assign(oews_area_type=out["oews_area_type"].astype("int64"))
+    out = out.reset_index(drop=True)
+    out.attrs["counts"] = {**info["counts"], **counts}
+    out.attrs["split_counties"] = splits
+    return out
 
 
 # ---------------------------------------------------------------------------------------------
@@ -376,8 +467,17 @@ def read_acs_county(path: PathLike) -> tuple[pd.DataFrame, pd.DataFrame]:
         a malformed ``variables.csv``.
     """
     p = Path(path)
-    folder = p if p.is_dir() else p.parent
-    wide_path = p / _ACS_FILE if p.is_dir() else p
+    if p.is_dir():
+        p = locate_acs(p)
+    if p.suffix.lower() == ".json":  # Census API responses; labels and concordance built in
+        from iceberg.io import official
+
+        variables = official.acs_variables()
+        var_path = Path(official.ACS_VARIABLES_ORIGIN)
+        wide = official.read_acs_api_folder(p.parent, variables)
+        return _acs_long(variables, var_path, wide, p.parent)
+    folder = p.parent
+    wide_path = p
     var_path = folder / _ACS_VARIABLES
     variables = read_text_table(var_path)
     require_columns(variables, ["variable", "table", "label", "kind", "codes"], var_path)
@@ -391,7 +491,13 @@ def read_acs_county(path: PathLike) -> tuple[pd.DataFrame, pd.DataFrame]:
     )
     check_unique(variables, "variable", var_path)
 
-    wide = read_text_table(wide_path)
+    return _acs_long(variables, var_path, read_text_table(wide_path), wide_path)
+
+
+def _acs_long(
+    variables: pd.DataFrame, var_path: Path, wide: pd.DataFrame, wide_path: Path
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Check the wide table against ``variables`` and melt it to the two long frames."""
     estimates = [f"{v}E" for v in variables["variable"]]
     require_columns(wide, ["county_fips", *estimates], wide_path)
     check_pattern(
@@ -443,3 +549,42 @@ def read_acs_county(path: PathLike) -> tuple[pd.DataFrame, pd.DataFrame]:
             }
         )
     return frames["industry"], frames["occupation"]
+
+
+#: Files holding the ACS county table, in the order they are looked for: the derived snapshot
+#: CSV (with ``variables.csv``), then the Census API responses ``iceberg fetch`` downloads.
+ACS_FILES = (_ACS_FILE, "C24050.json")
+
+
+def locate_acs(folder: PathLike) -> Path:
+    """The ACS county file in a source folder (``acs5_2019_county_industry_occupation``).
+
+    Parameters
+    ----------
+    folder : str or Path
+        The source folder (a file path is returned as it is).
+
+    Returns
+    -------
+    Path
+        The wide snapshot CSV if present, else ``C24050.json`` (the reader then takes every
+        table's response from the same folder).
+
+    Raises
+    ------
+    IcebergDataError
+        Neither is there.
+    """
+    p = Path(folder)
+    if p.is_file():
+        return p
+    for name in ACS_FILES:
+        if (p / name).is_file():
+            return p / name
+    raise IcebergDataError(
+        "no ACS county table found "
+        "(run `iceberg fetch acs5_2019_county_industry_occupation`)",
+        file=p,
+        expected=f"{_ACS_FILE} with {_ACS_VARIABLES}, or C24050.json and C24060.json",
+        found=sorted(f.name for f in p.iterdir())[:10] if p.is_dir() else "no such folder",
+    )

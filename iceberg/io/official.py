@@ -49,8 +49,10 @@ ACS_VARIABLES: dict[str, tuple[str, str, str]] = {
         "52;53",
     ),
     "C24050_010": (
-        "Professional, scientific, and management, and administrative and waste management "
-        "services",
+        (
+            "Professional, scientific, and management, and administrative and waste management "
+            "services"
+        ),
         "industry",
         "54;55;56",
     ),
@@ -246,10 +248,12 @@ _HEADERS = {
     "state_name": lambda h: h in {"state", "state name"},
     "state_abbr": lambda h: h in {"state abbreviation", "state abbr", "state abb"},
     "area_parent": lambda h: "with divisions" in h and "code" in h,
-    "area_code": lambda h: re.search(r"\b(msa|area) code\b", h) is not None
-    and "with divisions" not in h,
-    "area_name": lambda h: re.search(r"\b(msa|area) name\b", h) is not None
-    and "with divisions" not in h,
+    "area_code": lambda h: (
+        re.search(r"\b(msa|area) code\b", h) is not None and "with divisions" not in h
+    ),
+    "area_name": lambda h: (
+        re.search(r"\b(msa|area) name\b", h) is not None and "with divisions" not in h
+    ),
     "county_code": lambda h: h == "county code",
     "county_name": lambda h: h.startswith("county name"),
     "town_code": lambda h: h.startswith(("township code", "town code")),
@@ -322,6 +326,11 @@ def _locate_table(path: Path) -> tuple[str, pd.DataFrame, dict[str, int]]:
     return name, body, {k: (j, str(header[j]).strip()) for k, j in cols.items()}
 
 
+def _match(values: pd.Series, pattern: str) -> np.ndarray:
+    """Boolean array: the text fully matches ``pattern`` (missing -> False)."""
+    return values.str.fullmatch(pattern).fillna(False).to_numpy(bool)
+
+
 def _codes(values: pd.Series) -> pd.Series:
     """Codes as text: trimmed, a float-like ``"1001.0"`` read back to ``"1001"``."""
     return values.astype("string").str.strip().str.replace(r"\.0+$", "", regex=True)
@@ -386,16 +395,14 @@ def read_area_definitions_rows(path: str | Path) -> tuple[pd.DataFrame, dict[str
             )
 
     st = _codes(col("state_fips"))
-    fail("state_fips", ~st.str.fullmatch(r"\d{1,2}").fillna(False).to_numpy(bool), "state FIPS")
+    fail("state_fips", ~_match(st, r"\d{1,2}"), "state FIPS code (1 or 2 digits)")
     st = st.str.zfill(2)
     # a 5-digit county FIPS in "County code" is accepted when it starts with the state FIPS
-    co = county_raw.where(~county_raw.str.fullmatch(r"\d{4,5}").fillna(False),
-                          county_raw.str.zfill(5).str[2:])  # fmt: skip
-    long_ok = ~county_raw.str.fullmatch(r"\d{4,5}").fillna(False) | (
-        county_raw.str.zfill(5).str[:2] == st
-    )
-    co_ok = co.str.fullmatch(r"\d{1,3}").fillna(False) & long_ok.fillna(False)
-    fail("county_code", ~co_ok.to_numpy(bool), "3-digit county FIPS code (e.g. 001)")
+    long = _match(county_raw, r"\d{4,5}")
+    co = county_raw.where(~long, county_raw.str.zfill(5).str[2:])
+    same_state = (county_raw.str.zfill(5).str[:2] == st).fillna(False).to_numpy(bool)
+    co_ok = _match(co, r"\d{1,3}") & (~long | same_state)
+    fail("county_code", ~co_ok, "3-digit county FIPS code (e.g. 001)")
     co = co.str.zfill(3)
 
     code = area_raw
@@ -403,7 +410,7 @@ def read_area_definitions_rows(path: str | Path) -> tuple[pd.DataFrame, dict[str
         code = _codes(col("area_parent")).fillna(code)
     fail(
         "area_code",
-        ~code.str.fullmatch(r"\d{1,7}").fillna(False).to_numpy(bool),
+        ~_match(code, r"\d{1,7}"),
         "an OEWS area code: 5-digit MSA (CBSA) code or 7-digit nonmetropolitan area code",
     )
     code7 = code.str.zfill(7)
@@ -424,7 +431,9 @@ def read_area_definitions_rows(path: str | Path) -> tuple[pd.DataFrame, dict[str
     town = pd.Series(False, index=body.index)
     if "town_code" in cols:
         tc = _codes(col("town_code"))
-        town = tc.notna() & ~tc.str.fullmatch(r"0*").fillna(True)
+        town = pd.Series(
+            tc.notna().to_numpy(bool) & ~_match(tc.fillna("0"), r"0*"), index=body.index
+        )
     county_name = col("county_name")
     if county_name is None:
         county_name = pd.Series(pd.NA, index=body.index, dtype="string")
@@ -518,7 +527,7 @@ def collapse_towns(rows: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, int], li
     ]
     town_counties = rows.loc[rows["is_town"], "county_fips"].unique()
     counts = {
-        "counties_from_towns": int(len(town_counties)),
+        "counties_from_towns": len(town_counties),
         "counties_split_across_areas": len(splits),
         "town_rows_outside_chosen_area": int(
             len(rows) - rows.merge(chosen[["county_fips", "oews_area"]]).shape[0]
@@ -581,7 +590,9 @@ def read_acs_api_folder(folder: str | Path, variables: pd.DataFrame) -> pd.DataF
             only_here = part.index.difference(other, sort=False)
             only_there = other.difference(part.index, sort=False)
             if len(only_here) or len(only_there):
-                where, fips = (path, only_here[0]) if len(only_here) else (other_path, only_there[0])
+                where, fips = (
+                    (path, only_here[0]) if len(only_here) else (other_path, only_there[0])
+                )
                 rows = part.index if where == path else other
                 raise IcebergDataError(
                     "the ACS tables list different counties",
@@ -598,8 +609,9 @@ def read_acs_api_folder(folder: str | Path, variables: pd.DataFrame) -> pd.DataF
     return wide.rename_axis("county_fips").reset_index()
 
 
-def _check_total(variables: pd.DataFrame, nums: dict[str, pd.Series], frame: pd.DataFrame,
-                 path: Path) -> None:
+def _check_total(
+    variables: pd.DataFrame, nums: dict[str, pd.Series], frame: pd.DataFrame, path: Path
+) -> None:
     """The groups of one table add up to its total line (±1), row by row of this file."""
     total = variables.loc[variables["kind"] == "total", "variable"]
     parts = [f"{v}E" for v in variables.loc[variables["kind"] != "total", "variable"]]

@@ -65,7 +65,9 @@ county_fips,state_fips,county_fips3,state_abbr,state_name,county_name,county_nam
 """
 
 
-def _xlsx(path: Path, rows: list[list], *, above: list[list] | None = None, sheet: str = "") -> Path:
+def _xlsx(
+    path: Path, rows: list[list], *, above: list[list] | None = None, sheet: str = ""
+) -> Path:
     """Write a one-sheet workbook: optional title rows, then the given rows (header first)."""
     wb = openpyxl.Workbook()
     ws = wb.active
@@ -204,7 +206,9 @@ def test_locate_area_definitions(tmp_path):
     assert "area_definitions_m2025.xlsx" in err.value.expected
     book = _xlsx(folder / "area_definitions_m2025.xlsx", [HEADER_2025, *ROWS_2025])
     assert locate_area_definitions(folder) == book
-    pd.testing.assert_frame_equal(read_county_area_crosswalk(folder), read_county_area_crosswalk(book))
+    pd.testing.assert_frame_equal(
+        read_county_area_crosswalk(folder), read_county_area_crosswalk(book)
+    )
     csv = _derived(folder)
     assert locate_area_definitions(folder) == csv  # the derived CSV first
 
@@ -260,7 +264,10 @@ def _write_snapshot(folder: Path) -> Path:
     recs = []
     for (st, co), parts in IND.items():
         rec = {"county_fips": st + co, "state_fips": st, "county_code": co}
-        for t, vals in (("C24050", [sum(parts), *parts]), ("C24060", [sum(OCC[st, co]), *OCC[st, co]])):
+        for t, vals in (
+            ("C24050", [sum(parts), *parts]),
+            ("C24060", [sum(OCC[st, co]), *OCC[st, co]]),
+        ):
             for i, x in enumerate(vals, start=1):
                 rec[f"{t}_{i:03d}E"] = x
                 rec[f"{t}_{i:03d}M"] = max(10, x // 10)
@@ -314,7 +321,7 @@ def _edit_json(path: Path, row: int, column: str, value: object) -> None:
         ("C24050.json", 1, "C24050_003E", "1,4x9", "bad number"),
         ("C24060.json", 3, "C24060_002E", None, "bad number"),
         ("C24050.json", 2, "county", "13", "bad code"),
-        ("C24060.json", 2, "C24060_001E", "2541", "do not add up"),
+        ("C24060.json", 2, "C24060_001E", "2600", "do not add up"),
     ],
 )
 def test_api_json_errors_name_file_row_and_column(tmp_path, file, row, column, value, message):
@@ -338,7 +345,9 @@ def test_api_json_structure_errors(tmp_path):
     with pytest.raises(IcebergDataError, match="different counties") as err:
         read_acs_county(folder)
     assert (err.value.file, err.value.row, err.value.found) == (
-        str(folder / "C24050.json"), 2, "02013"
+        str(folder / "C24050.json"),
+        2,
+        "02013",
     )
 
     folder = _write_api(tmp_path / "c")
@@ -407,7 +416,9 @@ def server():
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
     httpd.files = {}
     httpd.daemon_threads = True
-    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread = threading.Thread(
+        target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+    )
     thread.start()
     try:
         yield httpd, f"http://127.0.0.1:{httpd.server_address[1]}"
@@ -425,9 +436,7 @@ def _local(src, base: str):
         parts = urllib.parse.urlsplit(url)
         return base + parts.path + ("?" + parts.query if parts.query else "")
 
-    downloads = tuple(
-        dataclasses.replace(d, url=move(d.url), mirrors=()) for d in ed.downloads
-    )
+    downloads = tuple(dataclasses.replace(d, url=move(d.url), mirrors=()) for d in ed.downloads)
     editions = tuple(
         dataclasses.replace(e, downloads=downloads) if e.name == ed.name else e
         for e in src.editions

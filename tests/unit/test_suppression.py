@@ -154,7 +154,7 @@ def test_duplicate_row_raises() -> None:
 
 
 def test_missing_column_raises() -> None:
-    with pytest.raises(IcebergDataError, match="required columns"):
+    with pytest.raises(IcebergDataError, match="required column"):
         fill_level(STATES.drop(columns="emp_flag"), NATIONAL, NATIONAL, occ_codes=OCC)
 
 
