@@ -12,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
+from iceberg.build_steps import read_exposure_sources
 from iceberg.exposure import ExposureModel
 from iceberg.io import crosswalks, layers, oews, onet
 from iceberg.metrics import geo_metrics
@@ -31,18 +32,7 @@ def main(raw: Path) -> None:
     t0 = time.perf_counter()
     data = oews.read_oews_dir(raw / "oews_2025", levels=("national", "state", "area"))
     det = data["national"][data["national"]["o_group"] == "detailed"]
-    o = raw / "onet"
-    frames = dict(
-        tasks=onet.read_tasks(o), tasks_to_dwas=onet.read_tasks_to_dwas(o),
-        dwa_reference=onet.read_dwa_reference(o), task_ratings=onet.read_task_ratings(o),
-        onet_soc_crosswalk=crosswalks.read_onet_soc_crosswalk(raw / "onet_soc_crosswalk"),
-        onet_2010_2019=crosswalks.read_onet_2010_2019(raw / "onet_soc_crosswalk"),
-        eloundou=layers.read_eloundou(raw / "gpts_are_gpts"),
-        microsoft_iwa=layers.read_microsoft_iwa(raw / "microsoft_working_with_ai"),
-        microsoft_soc=layers.read_microsoft_soc(raw / "microsoft_working_with_ai"),
-        anthropic=layers.read_anthropic_tasks(raw / "anthropic_economic_index"),
-        aioe=layers.read_aioe(raw / "aioe"),
-    )
+    frames = read_exposure_sources(raw)
     codes = det["occ_code"].to_numpy()
     mats = [_test_only_geomatrix(data[k], codes, k) for k in ("national", "state", "area")]
     print(f"read raw files + pivot: {time.perf_counter() - t0:.2f} s")

@@ -20,9 +20,7 @@ from iceberg.provenance import Provenance
 
 COUNTY_BOUNDARIES = "cb_2023_us_county_20m"
 STATE_BOUNDARIES = "cb_2023_us_state_20m"
-AREA_CROSSWALK = "county_to_oews_area_may2025.csv"
 POPULATION = "co-est2024-alldata.csv"
-ACS = "acs5_2019_county_C24050_C24060.csv"
 
 
 def _find(folder: Path, name: str) -> Path:
@@ -51,7 +49,7 @@ def build_parts(raw: Path, *, progress: bool = True, hashes: dict[str, Any] | No
     from geodata.staffing import national_staffing
     from geodata.suppression import detailed_occ_codes, fill_level
     from iceberg.exposure import ExposureModel
-    from iceberg.io import census, crosswalks, layers, oews, onet
+    from iceberg.io import census, oews, onet
     from iceberg.scenario.reskilling import occupation_similarity
     from iceberg.sources import load_registry
 
@@ -79,20 +77,11 @@ def build_parts(raw: Path, *, progress: bool = True, hashes: dict[str, Any] | No
             raise IcebergDataError(f"source folder for {sid!r} not found", file=folder,
                                    expected="run `iceberg fetch` or point --data-dir at a folder holding it")
 
-    # O*NET
-    onet_frames = {
-        "occupations": onet.read_occupations(src["onet"]),
-        "tasks": onet.read_tasks(src["onet"]),
-        "task_ratings": onet.read_task_ratings(src["onet"]),
-        "tasks_to_dwas": onet.read_tasks_to_dwas(src["onet"]),
-        "dwa_reference": onet.read_dwa_reference(src["onet"]),
-        "iwa_reference": onet.read_iwa_reference(src["onet"]),
-        "skills": onet.read_skills(src["onet"]),
-        "knowledge": onet.read_knowledge(src["onet"]),
-        "crosswalk": crosswalks.read_onet_soc_crosswalk(src["onet_soc_crosswalk"]),
-        "crosswalk_2010": crosswalks.read_onet_2010_2019(src["onet_soc_crosswalk"]),
-    }
-    counts["onet"] = {f"{k}_rows": len(v) for k, v in onet_frames.items() if v is not None}
+    # O*NET and the capability layers, as ExposureModel.from_sources takes them
+    sources = read_exposure_sources(raw)
+    skills, knowledge = onet.read_skills(src["onet"]), onet.read_knowledge(src["onet"])
+    counts["inputs"] = {f"{k}_rows": len(v) for k, v in sources.items() if v is not None}
+    counts["inputs"].update(skills_rows=len(skills), knowledge_rows=len(knowledge))
     step("read O*NET")
 
     levels_raw = oews.read_oews_dir(src["oews_2025"])
@@ -101,25 +90,11 @@ def build_parts(raw: Path, *, progress: bool = True, hashes: dict[str, Any] | No
     occ_codes = detailed_occ_codes(national)
     step("read OEWS")
 
-    raw_layers = {
-        "eloundou": layers.read_eloundou(src["gpts_are_gpts"]),
-        "microsoft_iwa": layers.read_microsoft_iwa(src["microsoft_working_with_ai"]),
-        "microsoft_soc": layers.read_microsoft_soc(src["microsoft_working_with_ai"]),
-        "anthropic": layers.read_anthropic_tasks(src["anthropic_economic_index"]),
-        "aioe": layers.read_aioe(src["aioe"]),
-    }
-    counts["layers"] = {f"{k}_rows": len(v) for k, v in raw_layers.items()}
     step("read layers")
 
     titles = (national.loc[national["o_group"] == "detailed"].drop_duplicates("occ_code")
               .set_index("occ_code")["occ_title"].reindex(occ_codes))
-    model = ExposureModel.from_sources(
-        occ_codes, tasks=onet_frames["tasks"], tasks_to_dwas=onet_frames["tasks_to_dwas"],
-        dwa_reference=onet_frames["dwa_reference"], onet_soc_crosswalk=onet_frames["crosswalk"],
-        eloundou=raw_layers["eloundou"], microsoft_iwa=raw_layers["microsoft_iwa"],
-        microsoft_soc=raw_layers["microsoft_soc"], anthropic=raw_layers["anthropic"], aioe=raw_layers["aioe"],
-        onet_2010_2019=onet_frames["crosswalk_2010"], task_ratings=onet_frames["task_ratings"],
-        titles=titles.fillna("").to_numpy(dtype=str))
+    model = ExposureModel.from_sources(occ_codes, titles=titles.fillna("").to_numpy(dtype=str), **sources)
     counts["exposure"] = dict(model.counts)
     step("exposure model")
 
@@ -134,9 +109,10 @@ def build_parts(raw: Path, *, progress: bool = True, hashes: dict[str, Any] | No
     geo = src["census_cartographic_boundaries"]
     county_geo = census.read_boundaries(_find(geo, COUNTY_BOUNDARIES))
     state_geo = census.read_states(_find(geo, STATE_BOUNDARIES))
-    xwalk = census.read_county_area_crosswalk(src["oews_area_definitions"] / AREA_CROSSWALK)
+    xwalk = census.read_county_area_crosswalk(census.locate_area_definitions(src["oews_area_definitions"]))
     population = census.read_county_population(src["census_popest_2024"] / POPULATION)
-    acs_industry, acs_groups = census.read_acs_county(src["acs5_2019_county_industry_occupation"] / ACS)
+    acs_industry, acs_groups = census.read_acs_county(
+        census.locate_acs(src["acs5_2019_county_industry_occupation"]))
     counts["geography"] = validate_county_areas(xwalk, county_geo, areas.ids)
     step("read geography")
 
@@ -148,10 +124,9 @@ def build_parts(raw: Path, *, progress: bool = True, hashes: dict[str, Any] | No
     counts["allocation"] = dict(allocation.counts)
     step("county allocation")
 
-    to_occ = onet_to_occ(model.detail, onet_frames["crosswalk"])
-    similarity = occupation_similarity(
-        onet_frames["skills"].merge(to_occ, on="onet_soc"), onet_frames["knowledge"].merge(to_occ, on="onet_soc"),
-        occ_codes)
+    to_occ = onet_to_occ(model.detail, sources["onet_soc_crosswalk"])
+    similarity = occupation_similarity(skills.merge(to_occ, on="onet_soc"), knowledge.merge(to_occ, on="onet_soc"),
+                                       occ_codes)
     step("similarity")
 
     web_counties = boundaries.web_layer(county_geo)
@@ -200,6 +175,30 @@ def build_parts(raw: Path, *, progress: bool = True, hashes: dict[str, Any] | No
         "web_counties": web_counties, "web_states": web_states, "states_geo": state_geo,
         "similarity": similarity, "provenance": provenance,
         "excluded": allocation.excluded,
+    }
+
+
+def read_exposure_sources(raw: Path) -> dict[str, pd.DataFrame | None]:
+    """Every loader frame :meth:`ExposureModel.from_sources` takes, keyed by its argument names.
+
+    ``raw`` holds one sub-folder per source id (``onet``, ``onet_soc_crosswalk``,
+    ``gpts_are_gpts``, ``microsoft_working_with_ai``, ``anthropic_economic_index``, ``aioe``).
+    """
+    from iceberg.io import crosswalks, layers, onet
+
+    raw = Path(raw)
+    return {
+        "tasks": onet.read_tasks(raw / "onet"),
+        "tasks_to_dwas": onet.read_tasks_to_dwas(raw / "onet"),
+        "dwa_reference": onet.read_dwa_reference(raw / "onet"),
+        "task_ratings": onet.read_task_ratings(raw / "onet"),
+        "onet_soc_crosswalk": crosswalks.read_onet_soc_crosswalk(raw / "onet_soc_crosswalk"),
+        "onet_2010_2019": crosswalks.read_onet_2010_2019(raw / "onet_soc_crosswalk"),
+        "eloundou": layers.read_eloundou(raw / "gpts_are_gpts"),
+        "microsoft_iwa": layers.read_microsoft_iwa(raw / "microsoft_working_with_ai"),
+        "microsoft_soc": layers.read_microsoft_soc(raw / "microsoft_working_with_ai"),
+        "anthropic": layers.read_anthropic_tasks(raw / "anthropic_economic_index"),
+        "aioe": layers.read_aioe(raw / "aioe"),
     }
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from iceberg.build_steps import read_exposure_sources
 from iceberg.exposure import ExposureModel
 from iceberg.io import crosswalks, layers, oews, onet
 from iceberg.metrics import geo_metrics
@@ -17,19 +18,8 @@ pytestmark = pytest.mark.integration
 def built(raw_dir):
     nat = oews.read_oews_dir(raw_dir / "oews_2025", levels=("national", "state"))
     det = nat["national"][nat["national"]["o_group"] == "detailed"]
-    o = raw_dir / "onet"
     model = ExposureModel.from_sources(
-        det["occ_code"].to_numpy(), titles=det["occ_title"].to_numpy(),
-        tasks=onet.read_tasks(o), tasks_to_dwas=onet.read_tasks_to_dwas(o),
-        dwa_reference=onet.read_dwa_reference(o), task_ratings=onet.read_task_ratings(o),
-        onet_soc_crosswalk=crosswalks.read_onet_soc_crosswalk(raw_dir / "onet_soc_crosswalk"),
-        onet_2010_2019=crosswalks.read_onet_2010_2019(raw_dir / "onet_soc_crosswalk"),
-        eloundou=layers.read_eloundou(raw_dir / "gpts_are_gpts"),
-        microsoft_iwa=layers.read_microsoft_iwa(raw_dir / "microsoft_working_with_ai"),
-        microsoft_soc=layers.read_microsoft_soc(raw_dir / "microsoft_working_with_ai"),
-        anthropic=layers.read_anthropic_tasks(raw_dir / "anthropic_economic_index"),
-        aioe=layers.read_aioe(raw_dir / "aioe"),
-    )
+        det["occ_code"].to_numpy(), titles=det["occ_title"].to_numpy(), **read_exposure_sources(raw_dir))
     return model, nat, det
 
 

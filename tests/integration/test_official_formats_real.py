@@ -42,7 +42,9 @@ def test_census_api_json_of_the_snapshot_reads_the_same(raw_dir, tmp_path):
             geo="0500000US" + wide["county_fips"], name="x", st=wide["state_fips"],
             co=wide["county_code"],
         )  # fmt: skip
-        rows = [header] + [[r[-3], *r[:-4], r[-4], r[-3], r[-2], r[-1]] for r in body.values.tolist()]
+        rows = [header] + [
+            [r[-3], *r[:-4], r[-4], r[-3], r[-2], r[-1]] for r in body.values.tolist()
+        ]
         (tmp_path / f"{table}.json").write_text(json.dumps(rows), encoding="utf-8")
     got = read_acs_county(tmp_path)
     want = read_acs_county(folder)
