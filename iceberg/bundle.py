@@ -35,6 +35,8 @@ if TYPE_CHECKING:  # pragma: no cover
 #: Bump when the build changes what it writes (invalidates every cached bundle).
 RECIPE = "1"
 LEVELS = ("nation", "state", "area", "county")
+#: How many built bundles the cache keeps (other data folders, older code).
+KEEP_BUNDLES = 3
 #: Sources the build needs; the rest of the registry is optional.
 REQUIRED_SOURCES = (
     "onet", "onet_soc_crosswalk", "oews_2025", "oews_area_definitions", "census_cartographic_boundaries",
@@ -114,12 +116,28 @@ class Bundle:
 # key and paths
 
 
+def code_hash() -> str:
+    """Hash of the code that builds a bundle (``iceberg`` and ``geodata`` sources).
+
+    Part of the cache key, so an upgraded or edited build never reuses a stale bundle.
+    """
+    digest = hashlib.sha256()
+    for package in (Path(__file__).resolve().parent, Path(__file__).resolve().parents[1] / "geodata"):
+        for path in sorted(package.rglob("*.py")):
+            if "cli" in path.relative_to(package).parts:
+                continue  # the command line does not change what a build writes
+            digest.update(path.name.encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
 def bundle_key(data_dir: Path) -> tuple[str, dict[str, Any]]:
-    """Hash of the required sources' file hashes + package version + recipe."""
+    """Hash of the required sources' file hashes + package version + recipe + build code."""
     from iceberg.sources import source_hashes
 
     hashes = source_hashes(REQUIRED_SOURCES, data_dir=data_dir)
-    blob = json.dumps({"sources": hashes, "version": __version__, "recipe": RECIPE}, sort_keys=True)
+    blob = json.dumps({"sources": hashes, "version": __version__, "recipe": RECIPE, "code": code_hash()},
+                      sort_keys=True)
     return hashlib.sha256(blob.encode()).hexdigest()[:20], hashes
 
 
@@ -169,7 +187,16 @@ def build(data_dir: str | os.PathLike | None = None, *, force: bool = False, pro
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+    _prune(target.parent, keep=KEEP_BUNDLES)
     return target
+
+
+def _prune(folder: Path, keep: int) -> None:
+    """Remove all but the ``keep`` most recently built bundles (each is ~25 MB)."""
+    built = sorted((p for p in folder.iterdir() if p.is_dir() and (p / "manifest.json").is_file()),
+                   key=lambda p: (p / "manifest.json").stat().st_mtime, reverse=True)
+    for old in built[keep:]:
+        shutil.rmtree(old, ignore_errors=True)
 
 
 # ---------------------------------------------------------------------------------------------
