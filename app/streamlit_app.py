@@ -15,12 +15,12 @@ if str(APP_DIR) not in sys.path:  # `views` is importable however the app is sta
 
 import streamlit as st  # noqa: E402
 
-st.set_page_config(page_title="iceberg — AI exposure of US wages", page_icon="🧊",
+st.set_page_config(page_title="iceberg — AI exposure of US wages", page_icon=":material/ac_unit:",
                    layout="wide", initial_sidebar_state="expanded")
 
 pages = [
-    st.Page(str(APP_DIR / "pages" / "sandbox.py"), title="Sandbox", icon="🗺️", default=True),
-    st.Page(str(APP_DIR / "pages" / "methods.py"), title="Methods and sources", icon="📖",
+    st.Page(str(APP_DIR / "pages" / "sandbox.py"), title="Sandbox", icon=":material/map:", default=True),
+    st.Page(str(APP_DIR / "pages" / "methods.py"), title="Methods and sources", icon=":material/menu_book:",
             url_path="methods"),
 ]
 st.navigation(pages, position="top").run()

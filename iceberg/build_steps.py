@@ -167,7 +167,9 @@ def build_parts(raw: Path, *, progress: bool = True, hashes: dict[str, Any] | No
         sources={sid: _source_summary(registry[sid], hashes.get(sid, {})) for sid in src if sid in registry},
         build={"package_version": __version__, "task_weighting": model.weighting,
                "stage_seconds": timings, "county_boundaries": COUNTY_BOUNDARIES,
-               "allocation_diagnostics": allocation.diagnostics},
+               "allocation_diagnostics": allocation.diagnostics,
+               # geographies without county values, each with its reason (never dropped silently)
+               "excluded": allocation.excluded.astype(str).to_dict(orient="records")},
         counts=counts,
     )
     return {

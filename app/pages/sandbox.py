@@ -18,6 +18,10 @@ SHORT = {"iceberg_index": "Total (iceberg)", "surface_index": "Visible (surface)
          "reskilled_workers": "Reskilled workers"}
 
 
+# less empty space above the title, so the map shows without scrolling
+_CSS = "<style>.stMainBlockContainer{padding-top:2.2rem}</style>"
+
+
 @guarded("the sandbox")
 def main() -> None:
     ss = st.session_state
@@ -26,8 +30,9 @@ def main() -> None:
     session.sidebar(choices)
     res, base = compute(ss["scenario_json"]), baseline()
 
-    st.title("Where AI could do the work people are paid for")
-    st.markdown(f"*{headline.CAVEAT}*")
+    st.markdown(_CSS, unsafe_allow_html=True)
+    st.markdown("### Where AI could do the work people are paid for")
+    st.caption(headline.CAVEAT)
     for note in ss.get("notices", []):
         st.warning(note, icon="⚠️")
     if ss.get("flash"):
@@ -50,20 +55,19 @@ def main() -> None:
     c3.markdown(f"**Scenario:** {sc.name}" + ("" if res.scenario_json != base.scenario_json
                                               else " (baseline)"))
 
-    headline.cards(res, base, fips, name, year)
-    map_section(res, base, fips, geo if fips else None, year)
+    map_section(res, base, fips, geo if fips else None, year, name)
 
 
 @st.fragment
-def map_section(res, base, fips, abbr, year) -> None:
-    """Map, county search and the panels below it; reruns alone on clicks and toggles."""
+def map_section(res, base, fips, abbr, year, name) -> None:
+    """Map, cards, county search and the panels below; reruns alone on clicks and toggles."""
     try:
-        _map_section(res, base, fips, abbr, year)
+        _map_section(res, base, fips, abbr, year, name)
     except Exception as exc:  # noqa: BLE001
         friendly_error(exc, "the map")
 
 
-def _map_section(res, base, fips, abbr, year) -> None:
+def _map_section(res, base, fips, abbr, year, name) -> None:
     ss = st.session_state
     choices = get_choices()
     options = list(TECH_OPTIONS) + (list(SCENARIO_OPTIONS) if res.has_scenario else [])
@@ -76,6 +80,18 @@ def _map_section(res, base, fips, abbr, year) -> None:
     if mode != "scenario" and same:
         st.caption("The current scenario is the baseline: change a lever and Apply to compare.")
     label = fmt.label(metric)
+    diff = None
+    map_col, card_col = st.columns([3, 2])
+    with card_col:
+        headline.cards(res, base, fips, name, year)
+    with map_col:
+        diff = _draw_maps(res, base, metric, mode, year, fips, label)
+    st.caption("Hover a county for its figures; click it (or search below) for the drill-down. "
+               "Colour classes are fixed on the baseline, so a darker county really moved.")
+    _below(res, base, metric, mode, diff, year, fips, abbr)
+
+
+def _draw_maps(res, base, metric, mode, year, fips, label):
     diff = None
     if mode == "side":
         left, right = st.columns(2)
@@ -93,8 +109,12 @@ def _map_section(res, base, fips, abbr, year) -> None:
     else:
         shown = base if mode == "baseline" else res
         mapview.show(mapview.build_map(shown, metric, year, fips), "map")
-    st.caption("Hover a county for its figures; click it (or search below) for the drill-down. "
-               "Colour classes are fixed on the baseline, so a darker county really moved.")
+    return diff
+
+
+def _below(res, base, metric, mode, diff, year, fips, abbr) -> None:
+    ss = st.session_state
+    choices = get_choices()
 
     county_opts = [g for g, s in choices.county_state.items() if fips is None or s == fips]
     if ss.get("county_pick") and ss["county_pick"] not in county_opts:

@@ -10,6 +10,16 @@ from views.data import AppResult
 
 #: Reference figures of the Iceberg paper (national, averaging over states).
 PAPER = {"iceberg_index": (0.117, 1.2e12), "surface_index": (0.022, 211e9)}
+HELP = {
+    "displaced_wages": "Substitution share × adopted exposed wages in that year; 'wkrs' are "
+    "the worker-equivalents displaced.",
+    "net_wage_impact": "Productivity gain + wages of reskilled workers in their new jobs − "
+    "displaced wages.",
+    "gdp_proxy": "Productivity gain − m × (displaced wages − reemployed wages); the formula is "
+    "on the Methods page.",
+    "reskilled_workers": "Trained workers who moved to a new occupation (cumulative), and the "
+    "budget spent.",
+}
 CAVEAT = ("Exposure is technical capability — the share of wages paid for work AI could "
           "technically do — not a forecast of job loss.")
 
@@ -29,37 +39,46 @@ def _delta_pp(now: float, then: float) -> str | None:
 
 
 def cards(res: AppResult, base: AppResult, fips: str | None, name: str, year: int | None) -> None:
-    """Two rows of ``st.metric`` cards: technical exposure, then the scenario in ``year``."""
+    """Compact ``st.metric`` cards in two columns: technical exposure, then the scenario in ``year``.
+
+    The grey line under each value carries the dollars and worker-equivalents (and, when the
+    scenario differs from the baseline, the change).
+    """
     row, brow = geography_row(res, fips), geography_row(base, fips)
     if row is None:
         st.info(f"No official figures for {name}.")
         return
     differs = res.scenario_json != base.scenario_json
-    cols = st.columns(4)
+    st.markdown(f"**{name[0].upper() + name[1:]}**")
+    grid = st.columns(2)
     items = [
-        ("iceberg_index", "exposed_wages", "Iceberg index (total)"),
-        ("surface_index", "surface_wages", "Visible (surface: tech jobs)"),
-        ("hidden_index", "hidden_wages", "Hidden (below the waterline)"),
+        ("iceberg_index", "exposed_wages", "exposed_workers", "Iceberg index (total)"),
+        ("surface_index", "surface_wages", "surface_workers", "Visible (tech)"),
+        ("hidden_index", "hidden_wages", "hidden_workers", "Hidden"),
     ]
-    for col, (index, dollars, title) in zip(cols, items):
-        delta = _delta_pp(row[index], brow[index]) if differs and brow is not None else None
-        col.metric(title, fmt.pct(row[index]), delta=delta, delta_color="off", border=True,
-                   help=f"{fmt.label(index)} in {name}.")
-        workers = {"iceberg_index": "exposed_workers", "surface_index": "surface_workers",
-                   "hidden_index": "hidden_workers"}[index]
-        col.caption(f"**{fmt.money(row[dollars])}** of wages · {fmt.count(row[workers])} "
-                    "worker-equivalents")
-        if fips is None and index in PAPER:
-            p, d = PAPER[index]
-            col.caption(f"Iceberg paper: {p:.1%} ≈ {fmt.money(d)}")
-    cols[3].metric("Hidden multiple", f"{row['hidden_multiple']:.1f}×", border=True,
-                   help="Iceberg index ÷ surface index: how much exposure sits outside tech jobs "
-                   "for every unit inside them.")
-    cols[3].caption(f"Wage bill {fmt.money(row['wage_bill'])} · {fmt.count(row['employment'])} jobs")
+    for i, (index, dollars, workers, title) in enumerate(items):
+        line = f"{fmt.money(row[dollars])} · {fmt.count(row[workers])} wkrs"
+        if differs and brow is not None and abs(row[index] - brow[index]) >= 5e-5:
+            line += f" ({(row[index] - brow[index]) * 100:+.1f} pp)"
+        grid[i % 2].metric(title, fmt.pct(row[index]), delta=line, delta_color="off",
+                           delta_arrow="off", border=True,
+                           help=f"{fmt.label(index)} in {name}: {fmt.money(row[dollars])} of a "
+                           f"{fmt.money(row['wage_bill'])} wage bill; {fmt.count(row[workers])} "
+                           "exposed worker-equivalents ('wkrs'); pp = change in percentage points "
+                           "from the baseline.")
+    grid[1].metric("Hidden multiple", f"{row['hidden_multiple']:.1f}×",
+                   delta=f"{fmt.count(row['employment'])} jobs", delta_color="off",
+                   delta_arrow="off", border=True,
+                   help="Iceberg index ÷ surface index: exposure outside tech jobs for every unit "
+                   "inside them.")
     if fips is None:
-        cols[3].caption(f"Iceberg paper: {0.117 / 0.022:.1f}×")
+        st.caption(f"Iceberg paper (national): iceberg {PAPER['iceberg_index'][0]:.1%} ≈ "
+                   f"{fmt.money(PAPER['iceberg_index'][1])}; surface "
+                   f"{PAPER['surface_index'][0]:.1%} ≈ {fmt.money(PAPER['surface_index'][1])}. "
+                   "Our capability layer differs from the paper's tool catalogue (see Methods).")
 
     if not res.has_scenario or year is None:
+        st.caption("No adoption in this scenario (adoption ceiling 0): technical exposure only.")
         return
     level, key = ("nation", res.nation.name) if fips is None else ("state", fips)
     frame = res.scenario_at(level, year)
@@ -69,19 +88,18 @@ def cards(res: AppResult, base: AppResult, fips: str | None, name: str, year: in
         return
     s = frame.loc[key]
     b = bframe.loc[key] if key in bframe.index else None
-    cols = st.columns(4)
+    st.markdown(f"**Scenario in {year}**")
+    grid = st.columns(2)
     specs = [
-        ("displaced_wages", "Displaced wages", fmt.money, f"{fmt.count(s['displaced_workers'])} "
-         "worker-equivalents displaced"),
-        ("net_wage_impact", "Net wage impact", fmt.money,
-         "productivity gain + reemployed wages − displaced wages"),
-        ("gdp_proxy", "Local GDP proxy", fmt.money, "see Methods for the formula"),
+        ("displaced_wages", "Displaced wages", fmt.money,
+         f"{fmt.count(s['displaced_workers'])} wkrs"),
+        ("net_wage_impact", "Net wage impact", fmt.money, "net of gains"),
+        ("gdp_proxy", "GDP proxy", fmt.money, "see Methods"),
         ("reskilled_workers", "Reskilled workers", fmt.count,
          f"cost {fmt.money(s['reskilling_cost'])}"),
     ]
-    for col, (metric, title, f, note) in zip(cols, specs):
-        delta = None
+    for i, (metric, title, f, note) in enumerate(specs):
         if differs and b is not None and abs(s[metric] - b[metric]) > 1e-9 * max(1.0, abs(b[metric])):
-            delta = f"{f(s[metric] - b[metric])} vs baseline"
-        col.metric(f"{title} ({year})", f(s[metric]), delta=delta, delta_color="off", border=True)
-        col.caption(note)
+            note = f"{note} ({'+' if s[metric] >= b[metric] else ''}{f(s[metric] - b[metric])})"
+        grid[i % 2].metric(title, f(s[metric]), delta=note, delta_color="off", delta_arrow="off",
+                           border=True, help=HELP[metric])

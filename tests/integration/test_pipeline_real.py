@@ -100,8 +100,10 @@ def test_state_rollups_equal_sums_of_counties(baseline):
 
 def test_provenance_counts_every_stage(baseline):
     prov = baseline.provenance.to_dict()
-    assert {"onet", "oews", "exposure", "fill_area", "allocation"} <= set(prov["counts"])
+    assert {"inputs", "oews", "exposure", "fill_area", "allocation"} <= set(prov["counts"])
     assert prov["build"]["task_weighting"]
+    excluded = {row["id"]: row["reason"] for row in prov["build"]["excluded"]}
+    assert {"66", "78"} <= set(excluded)  # Guam and the Virgin Islands: state-level only, said so
     assert any("CC BY 4.0" in line for line in baseline.provenance.attribution())
     json.dumps(prov, default=str)
 
