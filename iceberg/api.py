@@ -225,6 +225,7 @@ def run(data: Bundle, scenario: Scenario | None = None, *, wage: str = "mean",
                 keep = [c for c in horizon.columns if c not in metrics[level].columns]
                 metrics[level] = metrics[level].join(horizon[keep], how="left")
 
+    county_metrics = metrics["county"]  # now with the scenario's horizon columns
     counties = data.counties.drop(columns=[c for c in data.counties.columns
                                            if c in county_metrics.columns and c != "geoid"])
     counties = counties.merge(county_metrics, left_on="geoid", right_index=True, how="left")

@@ -7,6 +7,7 @@ classes fitted once on the baseline (so a scenario only recolours). ``st_folium`
 
 from __future__ import annotations
 
+import folium
 import geopandas as gpd
 import numpy as np
 import streamlit as st
@@ -59,9 +60,13 @@ def build_map(res: AppResult, metric: str, year: int | None, state_fips: str | N
         frame[column] = np.nan
     subtitle = f"Year {year}" if year is not None and metric.startswith(
         ("displaced", "net_", "gdp", "reskill", "productivity")) else None
-    return explore(frame, column, classes=classes, layers=[column], states=_outlines(state_fips),
-                   title=title, subtitle=subtitle, simplified=True, offline=offline,
-                   height=MAP_HEIGHT)
+    m = explore(frame, column, classes=classes, layers=[column], states=_outlines(state_fips),
+                title=title, subtitle=subtitle, simplified=True, offline=offline,
+                height=MAP_HEIGHT)
+    # one layer: the layer switcher only hides the map; the app's radio chooses the metric
+    for key in [k for k, v in m._children.items() if isinstance(v, folium.LayerControl)]:
+        del m._children[key]
+    return m
 
 
 def _on_click(key: str) -> None:

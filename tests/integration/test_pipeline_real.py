@@ -122,3 +122,16 @@ def test_cli_summary_and_validate(real_bundle, raw_dir, tmp_path, monkeypatch):
     assert out.exit_code == 0, out.output
     text = report.read_text()
     assert "11.7%" in text and "2.2%" in text
+
+
+def test_default_scenario_reaches_every_county(real_bundle):
+    result = iceberg.run(real_bundle)  # default levers: adoption ceiling 50%, horizon 2030
+    counties = result.counties
+    assert counties["displaced_wages"].notna().all() and (counties["displaced_wages"] > 0).all()
+    assert (counties["displaced_wages"] <= counties["exposed_wages"] + 1e-6).all()
+    roll = result.states_from_counties
+    np.testing.assert_allclose(roll["displaced_wages"].sum(), counties["displaced_wages"].sum(), rtol=1e-10)
+    nation = result.nation.iloc[0]
+    print(f"\ndefault scenario, 2030: displaced ${nation['displaced_wages'] / 1e9:.0f}B "
+          f"({nation['displaced_workers']:,.0f} worker-equivalents), productivity gain "
+          f"${nation['productivity_gain'] / 1e9:.0f}B, GDP proxy ${nation['gdp_proxy'] / 1e9:.0f}B")
