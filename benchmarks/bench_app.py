@@ -53,7 +53,9 @@ def _wait_repaint(page, h, before: str, n: int, timeout: float = 60.0) -> float:
             if now and now != before:
                 return time.perf_counter()
         page.wait_for_timeout(10)
-    raise RuntimeError("map did not repaint")
+    page.screenshot(path=str(ROOT / "tests" / "browser" / "artifacts" / "bench_failure.png"))
+    raise RuntimeError(f"map did not repaint ({len([f for f in page.frames if 'folium' in f.url])} "
+                       f"map frames, {h.polygon_count(page)} polygons)")
 
 
 def main() -> None:

@@ -67,8 +67,9 @@ class AppResult:
         out = self.counties
         if self.has_scenario and year is not None:
             extra = self.scenario_at("county", year)
-            cols = [c for c in extra.columns if c not in out.columns]
-            out = out.join(extra[cols], how="left")
+            cols = [c for c in extra.columns if c not in ("employment", "wage_bill")]
+            # the year's values replace any horizon-year columns the run attached
+            out = out.drop(columns=[c for c in cols if c in out.columns]).join(extra[cols], how="left")
         return out
 
 

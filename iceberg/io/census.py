@@ -1,21 +1,23 @@
-"""Census and geography loaders: county→OEWS area crosswalk, population, boundaries, ACS.
+"""Census and geography loaders: county→OEWS area crosswalk, population, ACS.
 
 Each reader checks columns, code formats, ranges and duplicates and raises
 :class:`~iceberg.errors.IcebergDataError` naming file, 1-based data row, column, expectation
-and what it found. Codes stay strings (``"01001"``, ``"01"``).
+and what it found. Codes stay strings (``"01001"``, ``"01"``). The boundary readers
+(:func:`read_boundaries`, :func:`read_states`) live in :mod:`iceberg.io.boundaries` and are
+importable from here too; the official download formats are read by
+:mod:`iceberg.io.bls_area_definitions` and :mod:`iceberg.io.acs_api`.
 """
 
 from __future__ import annotations
 
 import os
-import zipfile
 from pathlib import Path
 
-import geopandas as gpd
 import numpy as np
 import pandas as pd
 
 from iceberg.errors import IcebergDataError
+from iceberg.io import acs_api, bls_area_definitions
 from iceberg.io._table import (
     COUNTY_FIPS,
     STATE_FIPS,
@@ -26,154 +28,12 @@ from iceberg.io._table import (
     require_columns,
     to_number,
 )
+from iceberg.io.boundaries import read_boundaries, read_states  # re-exported: old import path
 
 PathLike = str | os.PathLike
 
 # Reading and checking tables (encoding fallbacks, the row of a bad byte, code patterns,
 # duplicates, numbers) is shared with every loader: see iceberg.io._table.
-
-
-def _require_file(path: Path) -> None:
-    if not path.exists():
-        raise IcebergDataError("file not found", file=path, expected="an existing file", found=None)
-
-
-# ---------------------------------------------------------------------------------------------
-# boundaries
-
-
-def _resolve_vector(path: Path, layer: str | None) -> tuple[str, str | None]:
-    """Turn a folder / .shp / .zip into something pyogrio reads, plus the layer to read."""
-    _require_file(path)
-    if path.is_dir():
-        shps = sorted(path.glob("*.shp"))
-        if layer is not None:
-            shps = [p for p in shps if p.stem == layer] or shps
-        if len(shps) != 1:
-            raise IcebergDataError(
-                "folder must hold exactly one shapefile (or pass layer=)",
-                file=path,
-                expected="one *.shp",
-                found=[p.name for p in shps],
-            )
-        return str(shps[0]), None
-    if path.suffix.lower() == ".zip":
-        if not zipfile.is_zipfile(path):
-            raise IcebergDataError(
-                "not a valid zip archive", file=path, expected="a .zip", found=path.stat().st_size
-            )
-        return f"zip://{path}", layer
-    return str(path), layer
-
-
-def _read_vector(path: PathLike, layer: str | None) -> tuple[gpd.GeoDataFrame, Path]:
-    p = Path(path)
-    src, lyr = _resolve_vector(p, layer)
-    try:
-        gdf = gpd.read_file(src, layer=lyr, engine="pyogrio")
-    except Exception as exc:  # pyogrio raises DataSourceError / DataLayerError / OSError
-        raise IcebergDataError(
-            "boundary file could not be read",
-            file=p,
-            expected="a shapefile folder, .shp or .zip",
-            found=f"{type(exc).__name__}: {str(exc)[:200]}",
-        ) from exc
-    if gdf.crs is None:
-        raise IcebergDataError(
-            "boundary file has no CRS (.prj missing?)", file=p, expected="EPSG:4269", found=None
-        )
-    return gdf, p
-
-
-def _check_geometry(gdf: gpd.GeoDataFrame, path: Path) -> None:
-    geom = gdf.geometry
-    bad = (
-        geom.isna() | geom.is_empty | ~geom.geom_type.isin(["Polygon", "MultiPolygon"])
-    ).to_numpy()
-    i = first_bad(bad)
-    if i is not None:
-        raise IcebergDataError(
-            "missing, empty or non-polygon geometry",
-            file=path,
-            row=i + 1,
-            column="geometry",
-            expected="Polygon or MultiPolygon",
-            found=None if geom.iloc[i] is None else geom.iloc[i].geom_type,
-        )
-
-
-def read_boundaries(path: PathLike, layer: str | None = None) -> gpd.GeoDataFrame:
-    """County (or any GEOID-keyed) boundaries from a Census cartographic boundary file.
-
-    Parameters
-    ----------
-    path : str or Path
-        A shapefile folder holding one ``.shp``, a ``.shp`` file, or a ``.zip``.
-    layer : str, optional
-        Layer to read (a ``.shp`` stem inside a folder, or a layer name inside a zip/KML).
-
-    Returns
-    -------
-    GeoDataFrame
-        ``geoid`` (5-char string), ``state_fips`` (2-char), ``name``, ``geometry``;
-        the file's CRS is kept (EPSG:4269 for Census files).
-
-    Raises
-    ------
-    IcebergDataError
-        Unreadable file, no CRS, missing ``GEOID``/``NAME``, bad or duplicate GEOID, bad geometry.
-    """
-    gdf, p = _read_vector(path, layer)
-    gdf = gdf.rename(columns=str)
-    require_columns(gdf, ["GEOID", "NAME"], p)
-    gdf = gdf.assign(GEOID=gdf["GEOID"].astype("string"))
-    check_pattern(gdf, "GEOID", COUNTY_FIPS, p, expected="5-digit county FIPS (e.g. '01001')")
-    check_unique(gdf, "GEOID", p)
-    _check_geometry(gdf, p)
-    out = gpd.GeoDataFrame(
-        {
-            "geoid": gdf["GEOID"].astype(str).to_numpy(),
-            "state_fips": gdf["GEOID"].str[:2].astype(str).to_numpy(),
-            "name": gdf["NAME"].astype(str).to_numpy(),
-        },
-        geometry=gdf.geometry.values,
-        crs=gdf.crs,
-    )
-    return out
-
-
-def read_states(path: PathLike, layer: str | None = None) -> gpd.GeoDataFrame:
-    """State boundaries from a Census cartographic boundary file.
-
-    Parameters
-    ----------
-    path : str or Path
-        Shapefile folder, ``.shp`` or ``.zip`` (e.g. ``cb_2023_us_state_20m``).
-    layer : str, optional
-        Layer name, as in :func:`read_boundaries`.
-
-    Returns
-    -------
-    GeoDataFrame
-        ``state_fips`` (2-char), ``state_abbr``, ``name``, ``geometry`` (file CRS kept).
-    """
-    gdf, p = _read_vector(path, layer)
-    gdf = gdf.rename(columns=str)
-    require_columns(gdf, ["STATEFP", "STUSPS", "NAME"], p)
-    gdf = gdf.assign(STATEFP=gdf["STATEFP"].astype("string"), STUSPS=gdf["STUSPS"].astype("string"))
-    check_pattern(gdf, "STATEFP", STATE_FIPS, p, expected="2-digit state FIPS (e.g. '01')")
-    check_pattern(gdf, "STUSPS", r"[A-Z]{2}", p, expected="2-letter USPS code")
-    check_unique(gdf, "STATEFP", p)
-    _check_geometry(gdf, p)
-    return gpd.GeoDataFrame(
-        {
-            "state_fips": gdf["STATEFP"].astype(str).to_numpy(),
-            "state_abbr": gdf["STUSPS"].astype(str).to_numpy(),
-            "name": gdf["NAME"].astype(str).to_numpy(),
-        },
-        geometry=gdf.geometry.values,
-        crs=gdf.crs,
-    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -295,34 +155,53 @@ def locate_area_definitions(folder: PathLike) -> Path:
     IcebergDataError
         None of them is there.
     """
+    return _locate(
+        folder,
+        AREA_DEFINITION_FILES,
+        "county → OEWS area definitions file",
+        "oews_area_definitions",
+        expected=" or ".join(AREA_DEFINITION_FILES),
+        newest="area_definitions_m*.xlsx",
+    )
+
+
+def _locate(
+    folder: PathLike,
+    names: tuple[str, ...],
+    what: str,
+    source_id: str,
+    *,
+    expected: str,
+    newest: str | None = None,
+) -> Path:
+    """A file path as it is; else the first of ``names`` in the folder, else the last file
+    matching the ``newest`` glob; else an error naming the source to fetch."""
     p = Path(folder)
     if p.is_file():
         return p
-    for name in AREA_DEFINITION_FILES:
+    for name in names:
         if (p / name).is_file():
             return p / name
-    others = sorted(p.glob("area_definitions_m*.xlsx"))
+    others = sorted(p.glob(newest)) if newest else []
     if others:
         return others[-1]
     raise IcebergDataError(
-        "no county → OEWS area definitions file found (run `iceberg fetch oews_area_definitions`)",
+        f"no {what} found (run `iceberg fetch {source_id}`)",
         file=p,
-        expected=" or ".join(AREA_DEFINITION_FILES),
+        expected=expected,
         found=sorted(f.name for f in p.iterdir())[:10] if p.is_dir() else "no such folder",
     )
 
 
 def _crosswalk_from_workbook(p: Path) -> pd.DataFrame:
-    """The crosswalk from the official BLS workbook (see :mod:`iceberg.io.official`).
+    """The crosswalk from the official BLS workbook (see :mod:`iceberg.io.bls_area_definitions`).
 
     Rows are checked as in the CSV, errors naming the workbook's data row and column; New
     England town rows (pre-2024 layouts) are collapsed to counties by
-    :func:`iceberg.io.official.collapse_towns`. Counts and the split counties go to
+    :func:`iceberg.io.bls_area_definitions.collapse_towns`. Counts and the split counties go to
     ``attrs["counts"]`` and ``attrs["split_counties"]``.
     """
-    from iceberg.io import official
-
-    rows, info = official.read_area_definitions_rows(p)
+    rows, info = bls_area_definitions.read_area_definitions_rows(p)
     try:
         _check_crosswalk(rows[_CROSSWALK_COLUMNS], p, unique=False)
         whole = rows.loc[~rows["is_town"], "county_fips"]  # a county row may appear only once
@@ -345,7 +224,7 @@ def _crosswalk_from_workbook(p: Path) -> pd.DataFrame:
             expected=exc.expected,
             found=exc.found,
         ) from None
-    counties, counts, splits = official.collapse_towns(rows)
+    counties, counts, splits = bls_area_definitions.collapse_towns(rows)
     out = counties.sort_values("county_fips", kind="stable")[_CROSSWALK_COLUMNS]
     out = out.astype("str").assign(oews_area_type=out["oews_area_type"].astype("int64"))
     out = out.reset_index(drop=True)
@@ -470,11 +349,9 @@ def read_acs_county(path: PathLike) -> tuple[pd.DataFrame, pd.DataFrame]:
     if p.is_dir():
         p = locate_acs(p)
     if p.suffix.lower() == ".json":  # Census API responses; labels and concordance built in
-        from iceberg.io import official
-
-        variables = official.acs_variables()
-        var_path = Path(official.ACS_VARIABLES_ORIGIN)
-        wide = official.read_acs_api_folder(p.parent, variables)
+        variables = acs_api.acs_variables()
+        var_path = Path(acs_api.ACS_VARIABLES_ORIGIN)
+        wide = acs_api.read_acs_api_folder(p.parent, variables)
         return _acs_long(variables, var_path, wide, p.parent)
     folder = p.parent
     wide_path = p
@@ -526,17 +403,7 @@ def _acs_long(
                 continue  # no total line to check against
             parts = [f"{v}E" for v in vars_k.loc[vars_k["table"] == table, "variable"]]
             tot_col = f"{total['variable'].iloc[0]}E"
-            gap = np.abs(values[parts].sum(axis=1).to_numpy() - values[tot_col].to_numpy())
-            i = first_bad(gap > 1.0)
-            if i is not None:
-                raise IcebergDataError(
-                    f"{table} groups do not add up to the table total",
-                    file=wide_path,
-                    row=i + 1,
-                    column=tot_col,
-                    expected="sum of the group estimates (±1)",
-                    found=f"total {values[tot_col].iloc[i]:g}, groups {values[parts].iloc[i].sum():g}",
-                )
+            acs_api.check_group_total(values, tot_col, parts, wide_path, table)
         cols = [f"{v}E" for v in vars_k["variable"]]
         n_c, n_g = len(wide), len(cols)
         frames[kind] = pd.DataFrame(
@@ -575,16 +442,23 @@ def locate_acs(folder: PathLike) -> Path:
     IcebergDataError
         Neither is there.
     """
-    p = Path(folder)
-    if p.is_file():
-        return p
-    for name in ACS_FILES:
-        if (p / name).is_file():
-            return p / name
-    raise IcebergDataError(
-        "no ACS county table found "
-        "(run `iceberg fetch acs5_2019_county_industry_occupation`)",
-        file=p,
+    return _locate(
+        folder,
+        ACS_FILES,
+        "ACS county table",
+        "acs5_2019_county_industry_occupation",
         expected=f"{_ACS_FILE} with {_ACS_VARIABLES}, or C24050.json and C24060.json",
-        found=sorted(f.name for f in p.iterdir())[:10] if p.is_dir() else "no such folder",
     )
+
+
+__all__ = [
+    "ACS_FILES",
+    "AREA_DEFINITION_FILES",
+    "locate_acs",
+    "locate_area_definitions",
+    "read_acs_county",
+    "read_boundaries",
+    "read_county_area_crosswalk",
+    "read_county_population",
+    "read_states",
+]

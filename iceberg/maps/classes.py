@@ -40,6 +40,20 @@ def _as_float(values) -> np.ndarray:
     return np.asarray(pd.to_numeric(pd.Series(values), errors="coerce"), dtype="float64")
 
 
+def _finite(values, metric: str, what: str) -> np.ndarray:
+    """The finite values to fit ``what`` on; an error naming ``metric`` when there are none."""
+    v = _as_float(values)
+    v = v[np.isfinite(v)]
+    if v.size == 0:
+        raise IcebergDataError(
+            f"cannot fit {what}: no finite values",
+            column=metric,
+            expected="at least one number",
+            found="all missing",
+        )
+    return v
+
+
 @dataclass(frozen=True)
 class MapClasses:
     """Class breaks and colours for one metric.
@@ -99,15 +113,7 @@ class MapClasses:
         """
         import mapclassify
 
-        v = _as_float(values)
-        v = v[np.isfinite(v)]
-        if v.size == 0:
-            raise IcebergDataError(
-                "cannot fit map classes: no finite values",
-                column=metric,
-                expected="at least one number",
-                found="all missing",
-            )
+        v = _finite(values, metric, "map classes")
         k = int(max(1, min(k, np.unique(v).size)))
         if k == 1:
             bins = np.array([v.max()])
@@ -148,15 +154,7 @@ class MapClasses:
         Breaks are quantiles of ``|values|`` mirrored around 0, with a middle class
         holding the values closest to zero; ``k`` is made odd.
         """
-        v = _as_float(values)
-        v = v[np.isfinite(v)]
-        if v.size == 0:
-            raise IcebergDataError(
-                "cannot fit difference classes: no finite values",
-                column=metric,
-                expected="at least one number",
-                found="all missing",
-            )
+        v = _finite(values, metric, "difference classes")
         half = max(1, (k - 1) // 2)
         mag = np.abs(v)
         top = max(float(mag.max()), 1e-12)

@@ -65,6 +65,17 @@ def _safe_inline(text: str, tag: str) -> str:
     return text.replace(f"</{tag}", f"<\\/{tag}")
 
 
+def _replace_asset(url: str, leaflet_file: str, text: str, tag: str, kind: str) -> str:
+    """What an external asset becomes: Leaflet's own file (name matching ``leaflet_file``)
+    inlined as ``<tag>text</tag>``, a droppable folium default removed; anything else refused."""
+    name = url.rsplit("/", 1)[-1].lower()
+    if re.fullmatch(leaflet_file, name):
+        return f"<{tag}>{_safe_inline(text, tag)}</{tag}>\n"
+    if any(d in url.lower() for d in _DROPPABLE):
+        return ""
+    raise ValueError(f"cannot make the map self-contained: external {kind} {url}")
+
+
 def make_self_contained(page: str) -> str:
     """Inline Leaflet in a rendered folium page and drop unused external assets.
 
@@ -90,24 +101,14 @@ def make_self_contained(page: str) -> str:
         url = match.group(1)
         if not _EXTERNAL.match(url):
             return match.group(0)
-        name = url.rsplit("/", 1)[-1].lower()
-        if re.fullmatch(r"leaflet(-src)?(\.min)?\.js", name):
-            return f"<script>{_safe_inline(js, 'script')}</script>\n"
-        if any(d in url.lower() for d in _DROPPABLE):
-            return ""
-        raise ValueError(f"cannot make the map self-contained: external script {url}")
+        return _replace_asset(url, r"leaflet(-src)?(\.min)?\.js", js, "script", "script")
 
     def _link(match: re.Match) -> str:
         url = match.group(1)
         tag = match.group(0)
         if not _EXTERNAL.match(url) or "stylesheet" not in tag.lower():
             return tag
-        name = url.rsplit("/", 1)[-1].lower()
-        if re.fullmatch(r"leaflet(\.min)?\.css", name):
-            return f"<style>{_safe_inline(css, 'style')}</style>\n"
-        if any(d in url.lower() for d in _DROPPABLE):
-            return ""
-        raise ValueError(f"cannot make the map self-contained: external stylesheet {url}")
+        return _replace_asset(url, r"leaflet(\.min)?\.css", css, "style", "stylesheet")
 
     page = _SCRIPT_SRC.sub(_script, page)
     return _LINK_HREF.sub(_link, page)

@@ -27,8 +27,7 @@ the nation level always covers the whole country.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from functools import cached_property
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 import numpy as np
@@ -37,6 +36,13 @@ import pandas as pd
 from iceberg.geomatrix import GeoMatrix
 from iceberg.scenario import reskilling as rk
 from iceberg.scenario.model import MAJOR_GROUPS, Scenario
+from iceberg.scenario.outputs import (  # COLUMNS, OUTPUTS, ScenarioOutputs re-exported
+    COLUMNS,
+    OUTPUTS,
+    ScenarioOutputs,
+    flows_frame,
+    occupation_frame,
+)
 
 #: The local GDP proxy, as printed in the app.
 GDP_PROXY_FORMULA = (
@@ -45,30 +51,6 @@ GDP_PROXY_FORMULA = (
     "s × adopted exposed wages and m is the local job multiplier."
 )
 
-#: Scenario outputs, each also with ``_visible`` and ``_hidden`` suffixes.
-OUTPUTS: tuple[str, ...] = (
-    "technical_exposed_wages",
-    "adopted_wages",
-    "displaced_wages",
-    "displaced_workers",
-    "augmented_wages",
-    "productivity_gain",
-    "trained_workers",
-    "reskilled_workers",
-    "reskilling_cost",
-    "reemployed_wages",
-    "remaining_displaced_wages",
-    "remaining_displaced_workers",
-    "net_wage_impact",
-    "gdp_proxy",
-)
-#: Columns of ``by_year`` / ``horizon`` frames, in order.
-COLUMNS: tuple[str, ...] = (
-    ("employment", "wage_bill")
-    + OUTPUTS
-    + tuple(f"{c}_visible" for c in OUTPUTS)
-    + tuple(f"{c}_hidden" for c in OUTPUTS)
-)
 _K = len(OUTPUTS)
 
 
@@ -111,68 +93,6 @@ class EngineInputs:
     layers: tuple[str, ...] = ("eloundou",)
     wage_basis: str = "mean"
 
-
-@dataclass(frozen=True)
-class ScenarioOutputs:
-    """What :meth:`Engine.evaluate` returns.
-
-    Attributes
-    ----------
-    scenario : Scenario
-    years : list[int]
-    arrays : dict[str, np.ndarray]
-        Per level, len(COLUMNS) × G × T values (the frames are views of these).
-    ids : dict[str, np.ndarray]
-        Per level, the geography ids reported (after scope).
-    occupations : pd.DataFrame
-        Horizon-year outputs per occupation (nation level, or the first level), indexed by
-        ``occ_code``.
-    reskilling_flows : pd.DataFrame
-        ``level, from_occ, from_title, to_occ, to_title, similarity, workers`` (horizon year).
-    notes : dict
-        Budget, trainees affordable, trained and spent per level, occupations without a
-        destination, the GDP proxy formula.
-    """
-
-    scenario: Scenario
-    years: list[int]
-    arrays: dict[str, np.ndarray]
-    ids: dict[str, np.ndarray]
-    occupations: pd.DataFrame
-    reskilling_flows: pd.DataFrame
-    notes: dict[str, Any] = field(default_factory=dict)
-    #: per level, the reskilling plan: ``q`` (share of each occupation's displaced workers
-    #: trained), ``ratio`` (destination / origin wage), ``geo`` (targeted rows or None)
-    plans: dict[str, dict] = field(default_factory=dict, repr=False)
-    _index_cache: dict = field(default_factory=dict, repr=False)
-
-    @cached_property
-    def by_year(self) -> dict[str, pd.DataFrame]:
-        """Per level: one row per (id, year), columns :data:`COLUMNS`."""
-        out = {}
-        for level, arr in self.arrays.items():
-            c, g, t = arr.shape
-            index = self._index_cache.get(level)
-            if index is None:
-                index = pd.MultiIndex.from_product(
-                    [pd.Index(self.ids[level], dtype="str"), self.years], names=["id", "year"]
-                )
-            out[level] = pd.DataFrame(
-                arr.reshape(c, g * t).T, index=index, columns=list(COLUMNS), copy=False
-            )
-        return out
-
-    @cached_property
-    def horizon(self) -> dict[str, pd.DataFrame]:
-        """Per level: the horizon year, one row per id."""
-        return {
-            level: pd.DataFrame(
-                arr[:, :, -1].T,
-                index=pd.Index(self.ids[level], name="id", dtype="str"),
-                columns=list(COLUMNS),
-            )
-            for level, arr in self.arrays.items()
-        }
 
 
 @dataclass
@@ -346,8 +266,13 @@ class Engine:
             years=years,
             arrays=arrays,
             ids=ids,
-            occupations=self._occupation_frame(sc, per_occ[occ_level], e, a[:, -1]),
-            reskilling_flows=self._flows_frame(per_occ, dest, sc.success_rate),
+            occupations=occupation_frame(
+                sc, per_occ[occ_level], e, a[:, -1], occ_codes=self.occ_codes,
+                titles=self.occ_titles, major=self.occ_major, visible=self.visible,
+            ),
+            reskilling_flows=flows_frame(
+                per_occ, dest, sc.success_rate, occ_codes=self.occ_codes, titles=self.occ_titles
+            ),
             plans=plans,
             notes={
                 "gdp_proxy_formula": GDP_PROXY_FORMULA,
@@ -467,67 +392,13 @@ class Engine:
         }
         return out, ids, per_occ, note
 
-    def _occupation_frame(self, sc: Scenario, occ: dict, e, a_h) -> pd.DataFrame:
-        s, p, m, succ = (
-            sc.substitution_share,
-            sc.productivity_rate,
-            sc.job_multiplier,
-            sc.success_rate,
-        )
-        adopted = occ["wage_bill"] * e * a_h
-        displaced = s * adopted
-        gain = p * (1 - s) * adopted
-        return pd.DataFrame(
-            {
-                "title": self.occ_titles,
-                "major_group": self.occ_major,
-                "visible": self.visible,
-                "exposure": e,
-                "adoption": a_h,
-                "employment": occ["employment"],
-                "wage_bill": occ["wage_bill"],
-                "technical_exposed_wages": occ["wage_bill"] * e,
-                "adopted_wages": adopted,
-                "displaced_wages": displaced,
-                "displaced_workers": s * occ["employment"] * e * a_h,
-                "augmented_wages": (1 - s) * adopted,
-                "productivity_gain": gain,
-                "trained_workers": occ["trained"],
-                "reskilled_workers": succ * occ["trained"],
-                "reskilling_cost": sc.cost_per_worker * occ["trained"],
-                "reemployed_wages": occ["reemployed"],
-                "net_wage_impact": gain + occ["reemployed"] - displaced,
-                "gdp_proxy": gain - m * (displaced - occ["reemployed"]),
-            },
-            index=pd.Index(self.occ_codes, name="occ_code", dtype="str"),
-        )
 
-    def _flows_frame(self, per_occ: dict, dest, success: float = 1.0) -> pd.DataFrame:
-        cols = ["level", "from_occ", "from_title", "to_occ", "to_title", "similarity", "workers"]
-        if dest is None:
-            return pd.DataFrame(
-                {c: pd.Series(dtype="float" if c in cols[5:] else "str") for c in cols}
-            )
-        parts = []
-        for level, occ in per_occ.items():
-            moved = success * occ["trained"][dest.rows] * dest.weights
-            keep = moved > 0
-            if not keep.any():
-                continue
-            r, c = dest.rows[keep], dest.cols[keep]
-            parts.append(
-                pd.DataFrame(
-                    {
-                        "level": level,
-                        "from_occ": self.occ_codes[r],
-                        "from_title": self.occ_titles[r],
-                        "to_occ": self.occ_codes[c],
-                        "to_title": self.occ_titles[c],
-                        "similarity": dest.similarity[keep],
-                        "workers": moved[keep],
-                    }
-                )
-            )
-        if not parts:
-            return self._flows_frame({}, None)
-        return pd.concat(parts, ignore_index=True)
+__all__ = [
+    "COLUMNS",
+    "GDP_PROXY_FORMULA",
+    "OUTPUTS",
+    "Engine",
+    "EngineInputs",
+    "ExposureSource",
+    "ScenarioOutputs",
+]

@@ -173,20 +173,15 @@ class Scenario(BaseModel):
     )
 
     # ---- validators (field-level, so every error names its lever) ----
-    @field_validator("major_group_multipliers")
+    @field_validator("major_group_multipliers", "sector_multipliers")
     @classmethod
-    def _check_major(cls, value: dict[str, float]) -> dict[str, float]:
-        bad = [k for k in value if k not in MAJOR_GROUPS]
+    def _check_multiplier_lever(
+        cls, value: dict[str, float], info: ValidationInfo
+    ) -> dict[str, float]:
+        known, what, expected = _MULTIPLIER_KEYS[info.field_name]
+        bad = [k for k in value if k not in known]
         if bad:
-            raise ValueError(f"unknown SOC major group(s) {bad}; expected codes {MAJOR_GROUPS}")
-        return _check_multipliers(value)
-
-    @field_validator("sector_multipliers")
-    @classmethod
-    def _check_sector(cls, value: dict[str, float]) -> dict[str, float]:
-        bad = [k for k in value if k not in SECTORS]
-        if bad:
-            raise ValueError(f"unknown sector(s) {bad}; expected one of {list(SECTORS)}")
+            raise ValueError(f"unknown {what} {bad}; {expected}")
         return _check_multipliers(value)
 
     @field_validator("horizon_year")
@@ -207,29 +202,15 @@ class Scenario(BaseModel):
             raise ValueError("targeting 'sectors' needs at least one sector or major group")
         return tuple(dict.fromkeys(value))
 
-    @field_validator("target_counties", "scope_counties")
+    @field_validator("target_counties", "scope_counties", "scope_states")
     @classmethod
-    def _check_counties(cls, value: tuple[str, ...], info: ValidationInfo) -> tuple:
-        bad = [v for v in value if len(v) != 5 or not v.isdigit()]
+    def _check_codes(cls, value: tuple[str, ...], info: ValidationInfo) -> tuple:
+        width, plural, key, mode, one = _CODE_LEVERS[info.field_name]
+        bad = [v for v in value if len(v) != width or not v.isdigit()]
         if bad:
-            raise ValueError(f"county GEOIDs must be 5 digits, found {bad[:5]}")
-        wanted = {
-            "target_counties": ("targeting", "counties"),
-            "scope_counties": ("scope", "counties"),
-        }
-        key, mode = wanted[info.field_name]
+            raise ValueError(f"{plural} must be {width} digits, found {bad[:5]}")
         if info.data.get(key) == mode and not value:
-            raise ValueError(f"{key} '{mode}' needs at least one county GEOID")
-        return tuple(dict.fromkeys(value))
-
-    @field_validator("scope_states")
-    @classmethod
-    def _check_states(cls, value: tuple[str, ...], info: ValidationInfo) -> tuple:
-        bad = [v for v in value if len(v) != 2 or not v.isdigit()]
-        if bad:
-            raise ValueError(f"state FIPS codes must be 2 digits, found {bad[:5]}")
-        if info.data.get("scope") == "states" and not value:
-            raise ValueError("scope 'states' needs at least one state FIPS code")
+            raise ValueError(f"{key} '{mode}' needs at least one {one}")
         return tuple(dict.fromkeys(value))
 
     # ---- derived ----
@@ -315,6 +296,23 @@ class Scenario(BaseModel):
             err = exc.errors()[0]
             name = str(err["loc"][0]) if err["loc"] else "scenario"
             raise ValueError(f"lever {name!r}: {err['msg']}") from exc
+
+
+#: Multiplier levers: field -> (allowed keys, what they are, the expected keys as the error says).
+_MULTIPLIER_KEYS: dict[str, tuple[tuple[str, ...], str, str]] = {
+    "major_group_multipliers": (
+        MAJOR_GROUPS, "SOC major group(s)", f"expected codes {MAJOR_GROUPS}"
+    ),
+    "sector_multipliers": (tuple(SECTORS), "sector(s)", f"expected one of {list(SECTORS)}"),
+}
+
+#: Code-list levers: field -> (digits, codes named in errors, controlling lever, the mode that
+#: needs at least one code, one code named in errors).
+_CODE_LEVERS: dict[str, tuple[int, str, str, str, str]] = {
+    "target_counties": (5, "county GEOIDs", "targeting", "counties", "county GEOID"),
+    "scope_counties": (5, "county GEOIDs", "scope", "counties", "county GEOID"),
+    "scope_states": (2, "state FIPS codes", "scope", "states", "state FIPS code"),
+}
 
 
 def _check_multipliers(value: dict[str, float]) -> dict[str, float]:
