@@ -1,13 +1,23 @@
 """iceberg — how much of the work people are paid for AI can technically do, county by county.
 
-Public API: :func:`load`, :class:`Scenario`, :func:`run`.
+Public API: :func:`load`, :class:`Scenario`, :func:`run`, :func:`explore`, :func:`plot`.
 """
 
 from __future__ import annotations
 
 __version__ = "0.1.0"
 
-__all__ = ["__version__", "load", "run", "Scenario"]
+__all__ = ["__version__", "load", "run", "Scenario", "explore", "plot"]
+
+
+def explore(result, metric: str = "hidden_index", **kwargs):
+    """Interactive county map of a :func:`run` result (``result.explore``)."""
+    return result.explore(metric, **kwargs)
+
+
+def plot(result, metric: str, path, **kwargs):
+    """Static county map (PNG/SVG/PDF by extension) of a :func:`run` result (``result.plot``)."""
+    return result.plot(metric, path, **kwargs)
 
 
 def __getattr__(name: str):  # lazy: keep `import iceberg` cheap for the CLI

@@ -171,8 +171,14 @@ def load(data_dir: str | os.PathLike | None = None, *, rebuild: bool = False, pr
 
 
 def build(data_dir: str | os.PathLike | None = None, *, force: bool = False, progress: bool = True) -> Path:
-    """Build the bundle unless a cached one with the same key exists; return its folder."""
+    """Build the bundle unless a cached one with the same key exists; return its folder.
+
+    When no data folder was configured (neither ``data_dir``, ``--data-dir`` nor
+    ``ICEBERG_DATA_DIR``), missing sources are first downloaded into the cache (``iceberg fetch``).
+    """
     raw = Path(data_dir).expanduser().resolve() if data_dir else settings.data_dir()
+    if data_dir is None and settings.data_dir_origin() == "cache":
+        _fetch_missing(raw, progress=progress)
     key, hashes = bundle_key(raw)
     target = _bundle_path(key)
     if target.is_dir() and (target / "manifest.json").is_file() and not force:
@@ -189,6 +195,15 @@ def build(data_dir: str | os.PathLike | None = None, *, force: bool = False, pro
         raise
     _prune(target.parent, keep=KEEP_BUNDLES)
     return target
+
+
+def _fetch_missing(raw: Path, *, progress: bool) -> None:
+    """Download the required sources absent from the cache (first run on a fresh machine)."""
+    missing = [sid for sid in REQUIRED_SOURCES if not (raw / sid).is_dir()]
+    if missing:
+        from iceberg.sources import fetch
+
+        fetch(missing, progress=progress, dest=raw)
 
 
 def _prune(folder: Path, keep: int) -> None:
