@@ -13,7 +13,7 @@ APP_DIR = Path(__file__).resolve().parent
 if str(APP_DIR) not in sys.path:  # `views` is importable however the app is started
     sys.path.insert(0, str(APP_DIR))
 
-import streamlit as st  # noqa: E402
+import streamlit as st
 
 st.set_page_config(page_title="iceberg — AI exposure of US wages", page_icon=":material/ac_unit:",
                    layout="wide", initial_sidebar_state="expanded")

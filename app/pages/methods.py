@@ -6,12 +6,11 @@ from pathlib import Path
 
 import pandas as pd
 import streamlit as st
-
-from iceberg.scenario.engine import GDP_PROXY_FORMULA
-
 from views.data import get_bundle
 from views.headline import CAVEAT
 from views.safe import guarded
+
+from iceberg.scenario.engine import GDP_PROXY_FORMULA
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import streamlit as st
-
-from views import downloads, drilldown, fmt, headline, mapview, session, uncertainty_view
+from views import downloads, drilldown, fmt, headline, mapview, session, timing, uncertainty_view
 from views.data import baseline, compute, get_choices
 from views.safe import friendly_error, guarded
 from views.session import SCENARIO_OPTIONS, TECH_OPTIONS
@@ -24,11 +23,14 @@ _CSS = "<style>.stMainBlockContainer{padding-top:2.2rem}</style>"
 
 @guarded("the sandbox")
 def main() -> None:
+    timing.start("full run")
     ss = st.session_state
     choices = get_choices()
     session.init(choices)
     session.sidebar(choices)
+    timing.mark("sidebar")
     res, base = compute(ss["scenario_json"]), baseline()
+    timing.mark("scenario computed")
 
     st.markdown(_CSS, unsafe_allow_html=True)
     st.markdown("### Where AI could do the work people are paid for")
@@ -52,8 +54,8 @@ def main() -> None:
             ss["view.year"] = res.years[-1]
         year = c2.select_slider("Year (scenario outputs)", options=res.years, key="view.year")
     sc = res.scenario
-    c3.markdown(f"**Scenario:** {sc.name}" + ("" if res.scenario_json != base.scenario_json
-                                              else " (baseline)"))
+    c3.markdown("**Scenario:** " + (sc.name if res.scenario_json != base.scenario_json
+                                    else "baseline (default levers)"))
 
     map_section(res, base, fips, geo if fips else None, year, name)
 
@@ -68,8 +70,9 @@ def map_section(res, base, fips, abbr, year, name) -> None:
 
 
 def _map_section(res, base, fips, abbr, year, name) -> None:
+    timing.mark("map section")
     ss = st.session_state
-    choices = get_choices()
+    get_choices()
     options = list(TECH_OPTIONS) + (list(SCENARIO_OPTIONS) if res.has_scenario else [])
     if ss.get("view.metric") not in options:
         ss["view.metric"] = "iceberg_index"
@@ -81,11 +84,16 @@ def _map_section(res, base, fips, abbr, year, name) -> None:
         st.caption("The current scenario is the baseline: change a lever and Apply to compare.")
     label = fmt.label(metric)
     diff = None
-    map_col, card_col = st.columns([3, 2])
-    with card_col:
-        headline.cards(res, base, fips, name, year)
-    with map_col:
+    if mode == "side":  # two maps need the full width; the cards go below them
         diff = _draw_maps(res, base, metric, mode, year, fips, label)
+        with st.columns([3, 2])[0]:
+            headline.cards(res, base, fips, name, year)
+    else:
+        map_col, card_col = st.columns([3, 2])
+        with card_col:
+            headline.cards(res, base, fips, name, year)
+        with map_col:
+            diff = _draw_maps(res, base, metric, mode, year, fips, label)
     st.caption("Hover a county for its figures; click it (or search below) for the drill-down. "
                "Colour classes are fixed on the baseline, so a darker county really moved.")
     _below(res, base, metric, mode, diff, year, fips, abbr)
@@ -123,13 +131,16 @@ def _below(res, base, metric, mode, diff, year, fips, abbr) -> None:
     geoid = st.selectbox("Find a county", county_opts, key="county_pick",
                          placeholder="Type a county name…", format_func=lambda g: choices.counties[g])
     tabs = st.tabs(["County", "Ranking", "Uncertainty", "Downloads"])
+    timing.mark("county search")
     with tabs[0]:
         if geoid:
             drilldown.county_panel(res, geoid, choices, year)
         else:
             st.caption("Click a county on the map, or find one above.")
+    timing.mark("county tab")
     with tabs[1]:
         drilldown.ranking(res, metric, year, fips, choices)
+    timing.mark("ranking tab")
     with tabs[2]:
         if geoid:
             level, gid, gname = "county", geoid, choices.counties[geoid]
@@ -138,10 +149,12 @@ def _below(res, base, metric, mode, diff, year, fips, abbr) -> None:
         else:
             level, gid, gname = "nation", str(res.nation.name), "United States"
         uncertainty_view.panel(res, level, gid, gname)
+    timing.mark("uncertainty tab")
     with tabs[3]:
         column = f"{metric}_diff" if diff is not None else metric
         shown = base if mode == "baseline" else res
         downloads.panel(shown, metric, column, year, fips, abbr, diff)
+    timing.mark("downloads tab")
     session.sync_url()
 
 

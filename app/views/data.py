@@ -26,6 +26,11 @@ TECH_METRICS = ("iceberg_index", "surface_index", "hidden_index", "hidden_multip
                 "exposed_wages", "surface_wages", "hidden_wages", "exposed_workers",
                 "surface_workers", "hidden_workers", "employment", "wage_bill")
 BASELINE_JSON = Scenario().to_json()
+#: Scenario columns kept from ``Result.by_year`` (the rest is not shown; less to pickle).
+KEEP_YEARLY = ("employment", "wage_bill", "technical_exposed_wages", "adopted_wages",
+               "displaced_wages", "displaced_workers", "augmented_wages", "productivity_gain",
+               "trained_workers", "reskilled_workers", "reskilling_cost", "reemployed_wages",
+               "net_wage_impact", "gdp_proxy", "displaced_wages_visible", "displaced_wages_hidden")
 
 
 @dataclass
@@ -115,9 +120,13 @@ def compute(scenario_json: str, wage: str = "mean") -> AppResult:
     bundle = get_bundle()
     scenario = Scenario.from_json(scenario_json)
     result = iceberg.run(bundle, scenario, wage=wage)
-    counties = pd.DataFrame(result.counties.drop(columns="geometry")).set_index("geoid")
+    from iceberg.scenario.engine import COLUMNS
+
+    yearly = [c for c in COLUMNS if c in result.counties.columns and c not in ("employment", "wage_bill")]
+    counties = pd.DataFrame(result.counties.drop(columns=["geometry", *yearly])).set_index("geoid")
     counties.index = counties.index.astype(str)
-    by_year = {lvl: frame for lvl, frame in result.by_year.items() if lvl in ("county", "state", "nation")}
+    by_year = {lvl: frame[[c for c in KEEP_YEARLY if c in frame.columns]]
+               for lvl, frame in result.by_year.items() if lvl in ("county", "state", "nation")}
     flows = result.reskilling_flows if result.reskilling_flows is not None else pd.DataFrame()
     return AppResult(
         scenario_json=scenario_json,

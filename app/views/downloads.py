@@ -21,7 +21,6 @@ from iceberg.export import export_table
 from iceberg.maps.classes import MapClasses
 from iceberg.maps.offline import render_html
 from iceberg.maps.static import plot
-
 from views.data import AppResult, baseline_classes, get_bundle
 from views.mapview import build_map
 
@@ -55,7 +54,7 @@ def county_table(res: AppResult, year: int | None, state_fips: str | None,
     """The county results (technical metrics + the scenario in ``year``), optionally with geometry."""
     values = res.county_values(year).reset_index().rename(columns={"index": "geoid"})
     if state_fips is not None:
-        values = values[values["state_fips"].astype(str) == state_fips]
+        values = values[values["state_fips"].astype(str) == state_fips].reset_index(drop=True)
     if not geometry:
         return values
     geo = get_bundle().counties[["geoid", "geometry"]]
@@ -75,8 +74,13 @@ def subtitle_of(res: AppResult, year: int | None) -> str:
 def panel(res: AppResult, metric: str, column: str, year: int | None, state_fips: str | None,
           state_abbr: str | None, diff_against: AppResult | None) -> None:
     """Download buttons for the current map, the tables, the scenario and its provenance."""
+    yearly = metric.startswith(("displaced", "net_", "gdp", "reskill", "productivity"))
+    if not yearly:
+        year_shown = None
+    else:
+        year_shown = year
     stem = f"iceberg_{column}" + (f"_{state_abbr}" if state_abbr else "_us") + (
-        f"_{year}" if year and res.has_scenario else "")
+        f"_{year_shown}" if year_shown else "")
     provenance = {"scenario": json.loads(res.scenario_json),
                   "sources": get_bundle().provenance.to_dict().get("sources", {}),
                   "view": {"metric": column, "year": year, "state": state_abbr}}
@@ -90,7 +94,7 @@ def panel(res: AppResult, metric: str, column: str, year: int | None, state_fips
     else:
         classes = baseline_classes(metric)
     cols = st.columns(4)
-    sub = subtitle_of(res, year)
+    sub = subtitle_of(res, year_shown)
     for col, fmt in zip(cols[:3], ("png", "svg", "pdf")):
         col.download_button(fmt.upper(), _static_bytes(table, column, fmt, classes, state_abbr, sub),
                             file_name=f"{stem}.{fmt}", mime=MIME[fmt], key=f"dl.map.{fmt}",

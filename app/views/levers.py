@@ -14,13 +14,13 @@ import pandas as pd
 import streamlit as st
 
 from iceberg.scenario.model import MAJOR_GROUPS, SECTORS, Scenario, scenario_field_help
-
 from views.data import Choices
 
 GROUPS: dict[str, tuple[str, ...]] = {
     "Capability": ("layer", "rater", "tool_frontier", "threshold_mode", "threshold"),
     "Adoption": ("adoption_ceiling", "years_to_half", "steepness", "instant_adoption",
-                 "start_year", "horizon_year", "sector_multipliers", "major_group_multipliers"),
+                 "start_year", "horizon_year"),
+    "Adoption by sector and occupation group": ("sector_multipliers", "major_group_multipliers"),
     "Labour response": ("substitution_share", "productivity_rate", "job_multiplier"),
     "Reskilling": ("reskilling_budget", "cost_per_worker", "success_rate", "targeting",
                    "target_sectors", "target_counties"),

@@ -7,6 +7,8 @@ classes fitted once on the baseline (so a scenario only recolours). ``st_folium`
 
 from __future__ import annotations
 
+import copy
+
 import folium
 import geopandas as gpd
 import numpy as np
@@ -14,8 +16,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from iceberg.maps.explore import explore
-
-from views import fmt
+from views import fmt, timing
 from views.data import AppResult, baseline_classes, get_bundle, web_geometry
 
 MAP_HEIGHT = 540
@@ -52,20 +53,43 @@ def _outlines(state_fips: str | None) -> gpd.GeoDataFrame:
 def build_map(res: AppResult, metric: str, year: int | None, state_fips: str | None, *,
               diff_against: AppResult | None = None, title: str | None = None,
               offline: bool = False):
-    """A folium map of one metric (classes from the baseline; diverging for a difference)."""
+    """A folium map of one metric (classes from the baseline; diverging for a difference).
+
+    Built maps are cached per view; each call returns a fresh deep copy (rendering mutates a
+    folium map), so clicks and toggles back to a seen view skip the build.
+    """
+    if not metric.startswith(_YEARLY):
+        year = None  # technical metrics do not change over the years: one map for all
+    key = (res.scenario_json, diff_against.scenario_json if diff_against is not None else None)
+    m = _cached_map(key, metric, year, state_fips, title, offline, res, diff_against)
+    return copy.deepcopy(m)
+
+
+_YEARLY = ("displaced", "net_", "gdp", "reskill", "productivity")
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def _cached_map(key, metric, year, state_fips, title, offline, _res, _diff):
+    return _build_map(_res, metric, year, state_fips, _diff, title, offline)
+
+
+def _build_map(res, metric, year, state_fips, diff_against, title, offline):
     frame = map_frame(res, metric, year, state_fips, other=diff_against)
     column = f"{metric}_diff" if diff_against is not None else metric
     classes = None if diff_against is not None else baseline_classes(metric)
     if frame[column].notna().sum() == 0:
         frame[column] = np.nan
-    subtitle = f"Year {year}" if year is not None and metric.startswith(
-        ("displaced", "net_", "gdp", "reskill", "productivity")) else None
+    subtitle = f"Year {year}" if year is not None else None
     m = explore(frame, column, classes=classes, layers=[column], states=_outlines(state_fips),
                 title=title, subtitle=subtitle, simplified=True, offline=offline,
                 height=MAP_HEIGHT)
     # one layer: the layer switcher only hides the map; the app's radio chooses the metric
-    for key in [k for k, v in m._children.items() if isinstance(v, folium.LayerControl)]:
-        del m._children[key]
+    for k in [k for k, v in m._children.items() if isinstance(v, folium.LayerControl)]:
+        del m._children[k]
+    # a choropleth needs Leaflet only: jQuery, Bootstrap, Font Awesome and the marker plugin
+    # are not loaded (fewer requests each time the map is redrawn, fewer CDNs to reach)
+    m.default_js = [(n, u) for n, u in m.default_js if n == "leaflet"]
+    m.default_css = [(n, u) for n, u in m.default_css if n == "leaflet_css"]
     return m
 
 
@@ -80,8 +104,10 @@ def _on_click(key: str) -> None:
 
 def show(m, key: str) -> None:
     """Render a map with streamlit-folium; a click only returns the clicked feature."""
+    timing.mark(f"map {key} built")
     st_folium(m, key=key, height=MAP_HEIGHT, use_container_width=True,
               returned_objects=["last_active_drawing"], on_change=lambda: _on_click(key))
+    timing.mark(f"map {key} sent")
 
 
 def legend_items(res: AppResult, metric: str) -> list[tuple[str, str]]:
@@ -94,4 +120,4 @@ def describe(metric: str) -> str:
     return fmt.label(metric)
 
 
-__all__ = ["build_map", "show", "map_frame", "legend_items", "MAP_HEIGHT"]
+__all__ = ["MAP_HEIGHT", "build_map", "legend_items", "map_frame", "show"]

@@ -63,8 +63,8 @@ def scenario_from_upload(data: bytes | str) -> tuple[Scenario, list[str]]:
     """
     if isinstance(data, bytes):
         if len(data) > MAX_UPLOAD_BYTES:
-            return Scenario(), [f"the uploaded file is larger than {MAX_UPLOAD_BYTES:,} bytes; "
-                                "using defaults"]
+            return Scenario(), [(f"the uploaded file is larger than {MAX_UPLOAD_BYTES:,} bytes; "
+                                "using defaults")]
         try:
             data = data.decode("utf-8")
         except UnicodeDecodeError:
@@ -72,8 +72,8 @@ def scenario_from_upload(data: bytes | str) -> tuple[Scenario, list[str]]:
     try:
         raw = json.loads(data)
     except json.JSONDecodeError as exc:
-        return Scenario(), [f"the uploaded file is not valid JSON ({exc.msg}, line {exc.lineno}); "
-                            "using defaults"]
+        return Scenario(), [(f"the uploaded file is not valid JSON ({exc.msg}, line {exc.lineno}); "
+                            "using defaults")]
     if not isinstance(raw, dict):
         return Scenario(), ["the uploaded file must hold a JSON object of levers; using defaults"]
     return lenient_scenario(raw)

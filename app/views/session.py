@@ -7,7 +7,6 @@ from pydantic import ValidationError
 
 from iceberg.scenario.model import Scenario
 from iceberg.scenario.presets import list_presets, load_preset
-
 from views import levers
 from views.data import Choices
 from views.scenario_io import (
@@ -119,7 +118,7 @@ def upload_cb() -> None:
     _set_scenario(sc, [f"Upload: {n}" for n in notices], f"Loaded scenario file “{file.name}”.")
 
 
-def apply_levers(editor_frame) -> None:
+def apply_levers(editor_frame, choices: Choices) -> None:
     """Apply pressed: validate the lever values; keep the old scenario on error."""
     ss = st.session_state
     values = levers.values_from_widgets(ss, editor_frame)
@@ -127,6 +126,11 @@ def apply_levers(editor_frame) -> None:
         sc = Scenario(**values)
     except ValidationError as exc:
         ss["apply_error"] = validation_message(exc)
+        return
+    variants = choices.layer_variants.get(sc.layer, ())
+    if len(variants) > 1 and sc.rater not in variants:
+        ss["apply_error"] = (f"rater: layer {sc.layer!r} offers {', '.join(variants)}; "
+                             f"choose one of those raters ({sc.rater!r} is not available)")
         return
     ss.pop("apply_error", None)
     ss["notices"] = []
@@ -152,7 +156,7 @@ def sidebar(choices: Choices) -> None:
         st.caption("Set levers, then press **Apply**. Hover a label for its meaning.")
         applied, editor_frame = levers.render_lever_form(choices)
         if applied:
-            apply_levers(editor_frame)
+            apply_levers(editor_frame, choices)
         if ss.get("apply_error"):
             st.error(f"Not applied — {ss['apply_error']}")
         st.button("Reset to defaults", on_click=reset_cb, width="stretch")

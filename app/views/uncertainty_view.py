@@ -9,7 +9,6 @@ import pandas as pd
 import streamlit as st
 
 from iceberg.scenario.uncertainty import MC_OUTPUTS
-
 from views import fmt, levers
 from views.data import AppResult, bands
 
@@ -59,11 +58,15 @@ def panel(res: AppResult, level: str, gid: str, name: str) -> None:
     data = pd.DataFrame({"year": sub["year"].astype(int), "p10": sub[f"{output}_p10"],
                          "p50": sub[f"{output}_p50"], "p90": sub[f"{output}_p90"]})
     dollars = output not in ("displaced_workers", "reskilled_workers")
-    scale = 1e9 if dollars else 1e3
-    unit = "$ billion" if dollars else "thousand workers"
+    top = float(data[["p10", "p50", "p90"]].abs().to_numpy().max() or 1.0)
+    if dollars:
+        scale, unit = next(((d, u) for d, u in ((1e9, "$ billion"), (1e6, "$ million"),
+                                                 (1e3, "$ thousand")) if top >= d), (1.0, "$"))
+    else:
+        scale, unit = (1e3, "thousand workers") if top >= 1e3 else (1.0, "workers")
     for c in ("p10", "p50", "p90"):
         data[c] = data[c] / scale
-    base = alt.Chart(data).encode(x=alt.X("year:O", title="Year"))
+    base = alt.Chart(data).encode(x=alt.X("year:O", title="Year", axis=alt.Axis(labelAngle=0)))
     band = base.mark_area(opacity=0.3, color="#2c7fb8").encode(
         y=alt.Y("p10:Q", title=f"{fmt.label(output)} ({unit})"), y2="p90:Q")
     line = base.mark_line(point=True, color="#253494").encode(

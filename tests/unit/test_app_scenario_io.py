@@ -7,7 +7,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "app"))
 
-from views.scenario_io import (  # noqa: E402
+from views.scenario_io import (
     lenient_scenario,
     scenario_from_params,
     scenario_from_upload,
@@ -15,7 +15,7 @@ from views.scenario_io import (  # noqa: E402
     split_params,
 )
 
-from iceberg import Scenario  # noqa: E402
+from iceberg import Scenario
 
 
 def test_url_round_trip_with_view_keys():
