@@ -234,6 +234,10 @@ class ExposureModel:
         if len(variants) == 1:
             return _key(layer, variants[0])
         if rater not in variants:
+            # The scenario's rater (human / gpt4 / mean) is the Eloundou layer's choice; a layer
+            # with other variants (Microsoft: user / ai / mean) then uses its mean variant.
+            if rater in ("human", "gpt4", "mean", None) and "mean" in variants:
+                return _key(layer, "mean")
             raise ValueError(f"layer {layer!r} has variants {variants}, not {rater!r}")
         return _key(layer, rater)
 

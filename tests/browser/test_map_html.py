@@ -9,16 +9,12 @@ import pytest
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
 
 
-def test_offline_map_draws_with_no_network(tmp_path):
-    sync_api = pytest.importorskip("playwright.sync_api")
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Debian chromium not installed")
+def test_offline_map_draws_with_no_network(tmp_path, browser):
+    # `browser` is the session's one headless chromium (tests/browser/conftest.py): a second
+    # sync_playwright() in the same process would collide with its event loop.
     from iceberg.maps.explore import explore
     from iceberg.maps.offline import to_html
     from tests.unit.test_maps_explore import tiny_counties
@@ -28,34 +24,33 @@ def test_offline_map_draws_with_no_network(tmp_path):
                            title="Tiny offline map"), tmp_path / "map.html")
     blocked: list[str] = []
     errors: list[str] = []
-    with sync_api.sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 900, "height": 650})
+    context = browser.new_context(viewport={"width": 900, "height": 650})
+    try:
+        page = context.new_page()
 
-            def _route(route):
-                if route.request.url.startswith("file:"):
-                    route.continue_()
-                else:  # nothing may leave the machine
-                    blocked.append(route.request.url)
-                    route.abort()
+        def _route(route):
+            if route.request.url.startswith("file:"):
+                route.continue_()
+            else:  # nothing may leave the machine
+                blocked.append(route.request.url)
+                route.abort()
 
-            page.route("**/*", _route)
-            page.on("pageerror", lambda e: errors.append(str(e)))
-            page.goto(path.as_uri())
-            page.wait_for_selector("path.leaflet-interactive", timeout=15_000)
-            drawn = page.locator("path.leaflet-interactive").count()
-            # hover a county: the tooltip shows its name and formatted values
-            page.locator("path.leaflet-interactive").first.hover()
-            tip = page.locator(".leaflet-tooltip").inner_text(timeout=5_000)
-            # switch layer: the legend follows
-            page.get_by_text("Visible (surface)").click()
-            legend = page.locator(".iceberg-legend").inner_text()
-            ARTIFACTS.mkdir(exist_ok=True)
-            page.screenshot(path=str(ARTIFACTS / "offline_map.png"))
-            shutil.copy(path, ARTIFACTS / "offline_map.html")
-        finally:
-            browser.close()
+        page.route("**/*", _route)
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto(path.as_uri())
+        page.wait_for_selector("path.leaflet-interactive", timeout=15_000)
+        drawn = page.locator("path.leaflet-interactive").count()
+        # hover a county: the tooltip shows its name and formatted values
+        page.locator("path.leaflet-interactive").first.hover()
+        tip = page.locator(".leaflet-tooltip").inner_text(timeout=5_000)
+        # switch layer: the legend follows
+        page.get_by_text("Visible (surface)").click()
+        legend = page.locator(".iceberg-legend").inner_text()
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "offline_map.png"))
+        shutil.copy(path, ARTIFACTS / "offline_map.html")
+    finally:
+        context.close()
     assert blocked == []  # the file asked for nothing outside itself
     assert errors == []
     assert drawn == len(gdf)  # one interactive path per county (state borders are not)

@@ -177,3 +177,20 @@ def test_validation_report_uses_metrics():
     assert "surface 46.5%" in text and "iceberg 60.0%" in text
     assert "| eloundou | mean | 0 | 46.5% |" in text and "36.2%" in text
     assert "2.2%" in text and "11.7%" in text
+
+
+def test_eloundou_rater_on_a_layer_without_it_uses_the_layer_mean():
+    from iceberg.capability import microsoft_layer
+
+    f = frames()
+    uni = TaskUniverse.from_frames(f["tasks"], f["tasks_to_dwas"], f["dwa_reference"])
+    iwa = pd.DataFrame({"iwa_id": f["dwa_reference"]["iwa_id"].unique()})
+    iwa["completion_x_scope_x_coverage_user"] = np.linspace(0.1, 0.9, len(iwa))
+    iwa["completion_x_scope_x_coverage_ai"] = np.linspace(0.9, 0.1, len(iwa))
+    layer = microsoft_layer(iwa, uni)
+    m = ExposureModel.build(OCC, tasks=f["tasks"], tasks_to_dwas=f["tasks_to_dwas"],
+                            dwa_reference=f["dwa_reference"], onet_soc_crosswalk=f["onet_soc_crosswalk"],
+                            layers=[eloundou_layer(f["eloundou"], uni), layer], universe=uni)
+    np.testing.assert_array_equal(m.vector("microsoft", "human"), m.vector("microsoft", "mean"))
+    with pytest.raises(ValueError, match="variants"):
+        m.vector("microsoft", "nonsense")
