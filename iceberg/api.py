@@ -205,14 +205,12 @@ def run(data: Bundle, scenario: Scenario | None = None, *, wage: str = "mean",
     titles = data.occupations["title"].to_numpy(dtype=object)
 
     metrics = {}
+    hidden_weight = exposure * ~visible
     for level, matrix in data.levels.items():
         frame = geo_metrics(matrix.employment, matrix.wages(wage), exposure, visible, matrix.ids)
+        frame["top_hidden"] = top_occupations(matrix.wage_bill_matrix(wage), hidden_weight, titles)
         metrics[level] = matrix.meta.join(frame, how="right") if len(matrix.meta.columns) else frame
-
     county_matrix = data.levels["county"]
-    bill = county_matrix.employment * county_matrix.wages(wage)
-    county_metrics = metrics["county"]
-    county_metrics["top_hidden"] = top_occupations(bill, exposure * ~visible, titles)
 
     by_year: dict[str, pd.DataFrame] = {}
     flows = None

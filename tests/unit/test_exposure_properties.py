@@ -43,3 +43,7 @@ def test_exposure_properties(human, gpt4, lams, emp, wage):
         ok = g["wage_bill"] > 0
         assert (g.loc[ok, "surface_index"] <= g.loc[ok, "iceberg_index"] + 1e-12).all()
         assert g.loc[ok, "iceberg_index"].between(0, 1 + 1e-12).all()
+        # the wage bill does not depend on the capability layer, rater or λ; the index rises with λ
+        g_lo = geo_metrics(E, W, e_lo, m.visible_mask())
+        pd.testing.assert_series_equal(g["wage_bill"], g_lo["wage_bill"])
+        assert (g.loc[ok, "iceberg_index"] >= g_lo.loc[ok, "iceberg_index"] - 1e-12).all()
