@@ -16,7 +16,7 @@ import pandas as pd
 from scipy import sparse
 
 from iceberg.geomatrix import GeoMatrix
-from iceberg.metrics import geo_metrics
+from iceberg.metrics import METRIC_COLUMNS, geo_metrics
 from iceberg.provenance import Provenance
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -89,20 +89,11 @@ class Result:
         """Headline national figures: wage-weighted and as the mean over states (the paper's way)."""
         nation = self.nation.iloc[0]
         states = self.states[self.states["is_state"]] if "is_state" in self.states else self.states
-        return {
-            "wage_bill": float(nation["wage_bill"]),
-            "iceberg_index": float(nation["iceberg_index"]),
-            "surface_index": float(nation["surface_index"]),
-            "hidden_index": float(nation["hidden_index"]),
-            "hidden_multiple": float(nation["hidden_multiple"]),
-            "exposed_wages": float(nation["exposed_wages"]),
-            "surface_wages": float(nation["surface_wages"]),
-            "hidden_wages": float(nation["hidden_wages"]),
-            "exposed_workers": float(nation["exposed_workers"]),
-            "employment": float(nation["employment"]),
-            "iceberg_index_state_mean": float(states["iceberg_index"].mean()),
-            "surface_index_state_mean": float(states["surface_index"].mean()),
-        }
+        summary = {column: float(nation[column]) for column in METRIC_COLUMNS}
+        summary["iceberg_index_state_mean"] = float(states["iceberg_index"].mean())
+        summary["surface_index_state_mean"] = float(states["surface_index"].mean())
+        summary["hidden_index_state_mean"] = float(states["hidden_index"].mean())
+        return summary
 
     def explore(self, metric: str = "hidden_index", **kwargs: Any) -> folium.Map:
         """Interactive county choropleth (folium); see :func:`iceberg.maps.explore.explore`."""
