@@ -5,8 +5,11 @@ from __future__ import annotations
 import streamlit as st
 from views import downloads, drilldown, fmt, headline, mapview, session, timing, uncertainty_view
 from views.data import baseline, compute, get_choices
+from views.levers import LABELS
 from views.safe import friendly_error, guarded
 from views.session import SCENARIO_OPTIONS, TECH_OPTIONS
+
+from iceberg.scenario.model import Scenario
 
 MODES = {"scenario": "Scenario", "baseline": "Baseline", "side": "Side by side",
          "diff": "Difference (scenario − baseline)"}
@@ -53,11 +56,30 @@ def main() -> None:
         if ss.get("view.year") not in res.years:
             ss["view.year"] = res.years[-1]
         year = c2.select_slider("Year (scenario outputs)", options=res.years, key="view.year")
-    sc = res.scenario
-    c3.markdown("**Scenario:** " + (sc.name if res.scenario_json != base.scenario_json
-                                    else "baseline (default levers)"))
+    c3.markdown(scenario_label(res.scenario), help="The baseline is the model's default "
+                "levers: every comparison (cards, side by side, difference) is against it.")
 
     map_section(res, base, fips, geo if fips else None, year, name)
+
+
+def scenario_label(sc: Scenario) -> str:
+    """“Scenario: <name>” and whether its levers differ from the baseline (the defaults).
+
+    The name and description are not levers: a renamed default scenario is still the baseline.
+    """
+    changed = changed_levers(sc)
+    named = sc.name.strip() and sc.name != Scenario().name
+    if not changed:
+        return f"**Scenario:** {sc.name if named else 'Default levers'} · same as the baseline"
+    shown = ", ".join(changed[:3]) + (f" and {len(changed) - 3} more" if len(changed) > 3 else "")
+    return f"**Scenario:** {sc.name if named else 'Custom levers'} · differs from the baseline: {shown}"
+
+
+def changed_levers(sc: Scenario) -> list[str]:
+    """Labels of the levers set away from their defaults (name and description excluded)."""
+    default = Scenario()
+    return [LABELS.get(f, f) for f in Scenario.model_fields
+            if f not in ("name", "description") and getattr(sc, f) != getattr(default, f)]
 
 
 @st.fragment
@@ -79,7 +101,7 @@ def _map_section(res, base, fips, abbr, year, name) -> None:
     c1, c2 = st.columns([3, 2])
     metric = c1.radio("Map", options, key="view.metric", horizontal=True, format_func=SHORT.get)
     mode = c2.radio("View", list(MODES), key="view.mode", horizontal=True, format_func=MODES.get)
-    same = res.scenario_json == base.scenario_json
+    same = not changed_levers(res.scenario)
     if mode != "scenario" and same:
         st.caption("The current scenario is the baseline: change a lever and Apply to compare.")
     label = fmt.label(metric)
@@ -100,24 +122,37 @@ def _map_section(res, base, fips, abbr, year, name) -> None:
 
 
 def _draw_maps(res, base, metric, mode, year, fips, label):
+    """The map(s) of the chosen view, each headed by a line saying what it shows (the maps
+    themselves carry no title box in the app)."""
     diff = None
     if mode == "side":
         left, right = st.columns(2)
         with left:
-            mapview.show(mapview.build_map(base, metric, year, fips, title=f"Baseline — {label}"),
-                         "map_base")
+            st.markdown(f"**Baseline** · {label}")
+            mapview.show(mapview.build_map(base, metric, year, fips), "map_base")
         with right:
-            mapview.show(mapview.build_map(res, metric, year, fips, title=f"Scenario — {label}"),
-                         "map")
+            st.markdown(f"**Scenario** · {label}")
+            mapview.show(mapview.build_map(res, metric, year, fips), "map")
+        _saturation_note(res, metric, year, fips)
     elif mode == "diff":
         diff = base
-        mapview.show(mapview.build_map(res, metric, year, fips, diff_against=base,
-                                       title=f"Change in {label.lower()}: scenario − baseline"),
-                     "map")
+        st.markdown(f"**Change in {label.lower()}**: scenario − baseline"
+                    + (f", {year}" if year is not None and metric in SCENARIO_OPTIONS else ""))
+        mapview.show(mapview.build_map(res, metric, year, fips, diff_against=base), "map")
     else:
         shown = base if mode == "baseline" else res
         mapview.show(mapview.build_map(shown, metric, year, fips), "map")
+        if mode == "scenario":
+            _saturation_note(res, metric, year, fips)
     return diff
+
+
+def _saturation_note(res, metric, year, fips) -> None:
+    """Say so when most counties sit in the darkest baseline class (a uniform dark map)."""
+    share = mapview.top_class_share(res, metric, year, fips)
+    if share >= 0.5:
+        st.caption(f"{share:.0%} of the counties are above the baseline's highest class, so they "
+                   "share the darkest colour; the Difference view shows how far each one moved.")
 
 
 def _below(res, base, metric, mode, diff, year, fips, abbr) -> None:

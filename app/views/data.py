@@ -17,6 +17,7 @@ import streamlit as st
 
 import iceberg
 from iceberg.maps.classes import MapClasses
+from iceberg.maps.explore import EncodedGeometry, encode_geometry
 from iceberg.scenario.model import Scenario
 
 #: Scenario outputs the app maps and reports (all levels of ``Result.by_year``).
@@ -157,6 +158,20 @@ def web_geometry():
     web["geoid"] = web["geoid"].astype(str)
     web.attrs["web_layer"] = True
     return web
+
+
+@st.cache_resource(show_spinner=False)
+def web_counties_meta() -> pd.DataFrame:
+    """The web layer's counties without geometry (GEOID, name, state): what a map frame joins
+    its values to."""
+    return pd.DataFrame(web_geometry().drop(columns="geometry"))
+
+
+@st.cache_resource(show_spinner=False)
+def encoded_geometry() -> EncodedGeometry:
+    """The county polygons and state borders encoded once for every map of every session
+    (:func:`iceberg.maps.explore.encode_geometry`)."""
+    return encode_geometry(web_geometry(), states=get_bundle().web_states, simplified=True)
 
 
 @st.cache_resource(show_spinner=False)

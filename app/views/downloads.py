@@ -21,7 +21,7 @@ from iceberg.export import export_table
 from iceberg.maps.classes import MapClasses
 from iceberg.maps.offline import render_html
 from iceberg.maps.static import plot
-from views.data import AppResult, baseline_classes, get_bundle
+from views.data import AppResult, baseline_classes, get_bundle, get_choices
 from views.mapview import build_map
 
 MIME = {"png": "image/png", "svg": "image/svg+xml", "pdf": "application/pdf",
@@ -29,22 +29,25 @@ MIME = {"png": "image/png", "svg": "image/svg+xml", "pdf": "application/pdf",
         "json": "application/json"}
 
 
-def _static_bytes(gdf: gpd.GeoDataFrame, metric: str, fmt: str, classes: MapClasses | None,
-                  state: str | None, subtitle: str) -> Callable[[], bytes]:
+def _static_bytes(table: Callable[[], gpd.GeoDataFrame], metric: str, fmt: str,
+                  classes: MapClasses | None, state: str | None,
+                  subtitle: str) -> Callable[[], bytes]:
+    """The map file, made (table joined to the polygons included) only when asked for."""
     def make() -> bytes:
         with tempfile.TemporaryDirectory() as tmp:
             path = Path(tmp) / f"map.{fmt}"
-            plot(gdf, metric, path, classes=classes, state=state, subtitle=subtitle,
+            plot(table(), metric, path, classes=classes, state=state, subtitle=subtitle,
                  dpi=200 if fmt == "png" else 150)
             return path.read_bytes()
     return make
 
 
-def _table_bytes(frame: pd.DataFrame, fmt: str, provenance: dict) -> Callable[[], bytes]:
+def _table_bytes(frame: pd.DataFrame | Callable[[], pd.DataFrame], fmt: str,
+                 provenance: dict) -> Callable[[], bytes]:
     def make() -> bytes:
         with tempfile.TemporaryDirectory() as tmp:
             path = Path(tmp) / f"table.{fmt}"
-            export_table(frame, path, provenance=provenance)
+            export_table(frame() if callable(frame) else frame, path, provenance=provenance)
             return path.read_bytes()
     return make
 
@@ -62,9 +65,18 @@ def county_table(res: AppResult, year: int | None, state_fips: str | None,
                             crs=get_bundle().counties.crs)
 
 
+def rater_used(sc) -> str:
+    """The variant the model uses: the scenario's rater when the layer offers it, else the
+    layer's mean variant (as ``ExposureModel`` resolves it)."""
+    variants = get_choices().layer_variants.get(sc.layer, ())
+    if sc.rater in variants or not variants:
+        return sc.rater
+    return "mean" if "mean" in variants else variants[0]
+
+
 def subtitle_of(res: AppResult, year: int | None) -> str:
     sc = res.scenario
-    text = f"Scenario “{sc.name}”: layer {sc.layer} ({sc.rater}), λ={sc.tool_frontier:g}"
+    text = f"Scenario “{sc.name}”: layer {sc.layer} ({rater_used(sc)}), λ={sc.tool_frontier:g}"
     if res.has_scenario:
         text += (f", adoption ceiling {sc.adoption_ceiling:.0%}, substitution "
                  f"{sc.substitution_share:.0%}" + (f", year {year}" if year else ""))
@@ -85,14 +97,15 @@ def panel(res: AppResult, metric: str, column: str, year: int | None, state_fips
                   "sources": get_bundle().provenance.to_dict().get("sources", {}),
                   "view": {"metric": column, "year": year, "state": state_abbr}}
     st.markdown("**Current map**")
-    table = county_table(res, year, None, geometry=True)
-    if diff_against is not None:
-        before = diff_against.county_values(year)
-        table[column] = table[metric].to_numpy() - before[metric].reindex(table["geoid"]).to_numpy() \
-            if metric in before.columns else np.nan
-        classes = None
-    else:
-        classes = baseline_classes(metric)
+    def table() -> gpd.GeoDataFrame:  # joined to the full-resolution polygons on demand
+        out = county_table(res, year, None, geometry=True)
+        if diff_against is not None:
+            before = diff_against.county_values(year)
+            out[column] = out[metric].to_numpy() - before[metric].reindex(
+                out["geoid"]).to_numpy() if metric in before.columns else np.nan
+        return out
+
+    classes = None if diff_against is not None else baseline_classes(metric)
     cols = st.columns(4)
     sub = subtitle_of(res, year_shown)
     for col, fmt in zip(cols[:3], ("png", "svg", "pdf")):
@@ -110,7 +123,9 @@ def panel(res: AppResult, metric: str, column: str, year: int | None, state_fips
     st.markdown("**Tables**" + (" (the chosen state's counties)" if state_fips else ""))
     cols = st.columns(4)
     flat = county_table(res, year, state_fips, geometry=False)
-    geo = county_table(res, year, state_fips, geometry=True)
+    def geo() -> gpd.GeoDataFrame:
+        return county_table(res, year, state_fips, geometry=True)
+
     cols[0].download_button("Counties CSV", _table_bytes(flat, "csv", provenance),
                             file_name=f"{stem}_counties.csv", mime=MIME["csv"], key="dl.csv",
                             on_click="ignore", width="stretch")

@@ -80,14 +80,21 @@ def county_panel(res: AppResult, geoid: str, choices: Choices, year: int | None)
         "SOC": hidden["occ_code"],
         "Workers": hidden["workers"].round(0),
         "Exposure": hidden["exposure"] * 100,
-        "Hidden exposed wages ($)": hidden["hidden_wages"].round(0),
-        "Share of county's hidden exposure": 100 * hidden["hidden_wages"] / (total_hidden or 1.0),
+        "Hidden $": hidden["hidden_wages"].round(0),
+        "Share": 100 * hidden["hidden_wages"] / (total_hidden or 1.0),
     })
+    # short headers and a bounded title column: every column fits the page (no side scroll)
     st.dataframe(table, hide_index=True, width="stretch", column_config={
-        "Workers": st.column_config.NumberColumn(format="%,.0f"),
-        "Exposure": st.column_config.ProgressColumn(format="%.1f%%", min_value=0, max_value=100),
-        "Hidden exposed wages ($)": st.column_config.NumberColumn(format="$%,.0f"),
-        "Share of county's hidden exposure": st.column_config.NumberColumn(format="%.1f%%"),
+        "Occupation": st.column_config.TextColumn(width="large"),
+        "SOC": st.column_config.TextColumn(width="small"),
+        "Workers": st.column_config.NumberColumn(format="%,.0f", width="small"),
+        "Exposure": st.column_config.ProgressColumn(
+            format="%.1f%%", min_value=0, max_value=100, width="small",
+            help="Share of the occupation's wages AI could technically do"),
+        "Hidden $": st.column_config.NumberColumn(
+            format="$%,.0f", width="small", help="Hidden exposed wages in this county"),
+        "Share": st.column_config.NumberColumn(
+            format="%.1f%%", width="small", help="Share of the county's hidden exposure"),
     })
     _destinations(res, hidden["occ_code"].tolist())
 

@@ -59,7 +59,8 @@ def cards(res: AppResult, base: AppResult, fips: str | None, name: str, year: in
     for i, (index, dollars, workers, title) in enumerate(items):
         line = f"{fmt.money(row[dollars])} · {fmt.count(row[workers])} wkrs"
         if differs and brow is not None and abs(row[index] - brow[index]) >= 5e-5:
-            line += f" ({(row[index] - brow[index]) * 100:+.1f} pp)"
+            # the change first: a narrow card cuts the end of the line
+            line = f"{(row[index] - brow[index]) * 100:+.1f} pp · {line}"
         grid[i % 2].metric(title, fmt.pct(row[index]), delta=line, delta_color="off",
                            delta_arrow="off", border=True,
                            help=f"{fmt.label(index)} in {name}: {fmt.money(row[dollars])} of a "

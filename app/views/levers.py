@@ -79,6 +79,8 @@ SECTOR_TITLES: dict[str, str] = {
     "production_transportation": "Production, transportation, material moving",
 }
 KEY = "lv."
+#: Shown under the rater widget: the model resolves the rater per layer.
+RATER_NOTE = "The rater applies to the Eloundou layer; other layers use their mean variant."
 EDITOR_VERSION = "lv._editor_version"
 _HELP = scenario_field_help()
 
@@ -219,8 +221,10 @@ def _render(name: str, choices: Choices):
         return st.selectbox(label, options, key=key, help=helptext + "\n\n" + "\n\n".join(
             f"**{n}**: {d}" for n, d in choices.layers.items()))
     if name == "rater":
-        return st.selectbox(label, ["mean", "human", "gpt4"], key=key, help=helptext +
-                            "\n\nRaters apply to the Eloundou layer; single-variant layers ignore it.")
+        value = st.selectbox(label, ["mean", "human", "gpt4"], key=key, help=helptext +
+                             "\n\n" + RATER_NOTE)
+        st.caption(RATER_NOTE)
+        return value
     if name in ("threshold_mode", "instant_adoption"):
         return st.toggle(label, key=key, help=helptext)
     if name in STEPS:

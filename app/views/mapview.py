@@ -1,34 +1,37 @@
 """The county choropleth: scenario, baseline, side by side or as a difference map.
 
-Maps come from :func:`iceberg.maps.explore.explore` on the cached simplified geometry, with
-classes fitted once on the baseline (so a scenario only recolours). ``st_folium`` returns only
-``last_active_drawing``: panning and zooming never rerun the script; a click selects a county.
+Maps come from :func:`iceberg.maps.explore.explore` on the polygons encoded once per server
+(:func:`views.data.encoded_geometry`), with classes fitted once on the baseline: a scenario
+change only encodes the values and colours. In the app the map has no title box (the page
+carries the heading and the caveat) and loads Leaflet only; the exported HTML keeps the title.
+``st_folium`` returns only ``last_active_drawing``: panning and zooming never rerun the script;
+a click selects a county.
 """
 
 from __future__ import annotations
 
 import copy
 
-import folium
-import geopandas as gpd
 import numpy as np
+import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
 from iceberg.maps.explore import explore
 from views import fmt, timing
-from views.data import AppResult, baseline_classes, get_bundle, web_geometry
+from views.data import AppResult, baseline_classes, encoded_geometry, web_counties_meta
 
 MAP_HEIGHT = 540
 _TOOLTIP_COLS = ("exposed_wages", "surface_wages", "hidden_wages", "top_hidden")
 
 
 def map_frame(res: AppResult, metric: str, year: int | None, state_fips: str | None,
-              other: AppResult | None = None) -> gpd.GeoDataFrame:
-    """Web geometry joined with the metric (and ``metric_diff`` = res − other when given)."""
-    geo = web_geometry()
+              other: AppResult | None = None) -> pd.DataFrame:
+    """The web layer's counties (no geometry) with the metric (and ``metric_diff`` = res −
+    other when given) and the tooltip columns."""
+    meta = web_counties_meta()
     if state_fips is not None:
-        geo = geo[geo["state_fips"].astype(str) == state_fips]
+        meta = meta[meta["state_fips"].astype(str) == state_fips]
     values = res.county_values(year)
     cols = [c for c in (metric, *_TOOLTIP_COLS) if c in values.columns]
     frame = values[cols]
@@ -36,18 +39,10 @@ def map_frame(res: AppResult, metric: str, year: int | None, state_fips: str | N
         before = other.county_values(year)
         metric_col = before[metric] if metric in before.columns else np.nan
         frame = frame.assign(**{f"{metric}_diff": values[metric] - metric_col})
-    out = geo.merge(frame, left_on="geoid", right_index=True, how="left")
+    out = meta.merge(frame, left_on="geoid", right_index=True, how="left")
     if metric not in out.columns:
         out[metric] = np.nan
-    out.attrs["web_layer"] = True
     return out
-
-
-def _outlines(state_fips: str | None) -> gpd.GeoDataFrame:
-    states = get_bundle().web_states
-    if state_fips is not None:
-        states = states[states["state_fips"].astype(str) == state_fips]
-    return states
 
 
 def build_map(res: AppResult, metric: str, year: int | None, state_fips: str | None, *,
@@ -55,13 +50,16 @@ def build_map(res: AppResult, metric: str, year: int | None, state_fips: str | N
               offline: bool = False):
     """A folium map of one metric (classes from the baseline; diverging for a difference).
 
-    Built maps are cached per view; each call returns a fresh deep copy (rendering mutates a
-    folium map), so clicks and toggles back to a seen view skip the build.
+    ``offline`` makes the exported page: no basemap, with the title box (``title`` or the
+    metric's name) and the caveat. Built maps are cached per view; each call returns a fresh
+    deep copy (rendering mutates a folium map), so clicks and toggles back to a seen view skip
+    the build.
     """
     if not metric.startswith(_YEARLY):
         year = None  # technical metrics do not change over the years: one map for all
     key = (res.scenario_json, diff_against.scenario_json if diff_against is not None else None)
-    m = _cached_map(key, metric, year, state_fips, title, offline, res, diff_against)
+    m = _cached_map(key, metric, year, state_fips, title if offline else None, offline, res,
+                    diff_against)
     return copy.deepcopy(m)
 
 
@@ -80,17 +78,24 @@ def _build_map(res, metric, year, state_fips, diff_against, title, offline):
     if frame[column].notna().sum() == 0:
         frame[column] = np.nan
     subtitle = f"Year {year}" if year is not None else None
-    m = explore(frame, column, classes=classes, layers=[column], states=_outlines(state_fips),
-                title=title, subtitle=subtitle, simplified=True, offline=offline,
-                height=MAP_HEIGHT)
-    # one layer: the layer switcher only hides the map; the app's radio chooses the metric
-    for k in [k for k, v in m._children.items() if isinstance(v, folium.LayerControl)]:
-        del m._children[k]
-    # a choropleth needs Leaflet only: jQuery, Bootstrap, Font Awesome and the marker plugin
-    # are not loaded (fewer requests each time the map is redrawn, fewer CDNs to reach)
-    m.default_js = [(n, u) for n, u in m.default_js if n == "leaflet"]
-    m.default_css = [(n, u) for n, u in m.default_css if n == "leaflet_css"]
-    return m
+    # one layer, no switcher: the app's radio chooses the metric; a choropleth needs Leaflet only
+    return explore(frame, column, classes=classes, layers=[column], geometry=encoded_geometry(),
+                   title=title, subtitle=subtitle, offline=offline, height=MAP_HEIGHT,
+                   layer_control=False, assets="leaflet_only", title_box=offline,
+                   legend_position="bottomleft")
+
+
+def top_class_share(res: AppResult, metric: str, year: int | None,
+                    state_fips: str | None) -> float:
+    """Share of the mapped counties above the baseline's highest break (drawn in the darkest
+    class), e.g. when a scenario lifts most counties past the baseline range."""
+    classes = baseline_classes(metric)
+    if classes is None or classes.k < 2:
+        return 0.0
+    frame = map_frame(res, metric, year if metric.startswith(_YEARLY) else None, state_fips)
+    v = pd.to_numeric(frame[metric], errors="coerce").to_numpy(dtype=float)
+    v = v[np.isfinite(v)]
+    return float((v > classes.bins[-2]).mean()) if v.size else 0.0
 
 
 def _on_click(key: str) -> None:
@@ -120,4 +125,4 @@ def describe(metric: str) -> str:
     return fmt.label(metric)
 
 
-__all__ = ["MAP_HEIGHT", "build_map", "legend_items", "map_frame", "show"]
+__all__ = ["MAP_HEIGHT", "build_map", "legend_items", "map_frame", "show", "top_class_share"]

@@ -127,11 +127,6 @@ def apply_levers(editor_frame, choices: Choices) -> None:
     except ValidationError as exc:
         ss["apply_error"] = validation_message(exc)
         return
-    variants = choices.layer_variants.get(sc.layer, ())
-    if len(variants) > 1 and sc.rater not in variants:
-        ss["apply_error"] = (f"rater: layer {sc.layer!r} offers {', '.join(variants)}; "
-                             f"choose one of those raters ({sc.rater!r} is not available)")
-        return
     ss.pop("apply_error", None)
     ss["notices"] = []
     ss["lv._editor_base"] = dict(sc.major_group_multipliers)

@@ -147,22 +147,52 @@ class MapClasses:
 
     @classmethod
     def fit_difference(
-        cls, values, metric: str, *, k: int = 7, palette: str = style.DIVERGING
+        cls,
+        values,
+        metric: str,
+        *,
+        k: int = 7,
+        palette: str = style.DIVERGING,
+        neutral: float = 0.02,
     ) -> MapClasses:
-        """Symmetric classes around zero for a difference map (scenario - baseline).
+        """Diverging classes anchored at zero for a difference map (scenario - baseline).
 
-        Breaks are quantiles of ``|values|`` mirrored around 0, with a middle class
-        holding the values closest to zero; ``k`` is made odd.
+        A narrow neutral class ``(-ε, ε]`` with ``ε = neutral × max|change|`` takes the middle
+        (pale) colour; every larger rise is coloured on the rise side and every larger fall on
+        the fall side, so a uniform rise never looks partly unchanged. On each side the breaks
+        between ``ε`` and the largest change are quantiles of the ``|change|`` values beyond
+        ``ε`` (mirrored, so the legend is symmetric); ``k`` is made odd.
+
+        Parameters
+        ----------
+        values : array-like of float
+            Differences, one per county (NaN ignored).
+        metric : str
+            Column name (sets the unit of the labels).
+        k : int, default 7
+            Number of classes (odd: ``(k - 1) / 2`` per side and the neutral class); fewer when
+            the changes have fewer distinct magnitudes.
+        palette : str
+            Diverging matplotlib colormap (its middle colour marks "no change").
+        neutral : float, default 0.02
+            Half-width of the neutral class as a fraction of the largest ``|change|``.
+
+        Returns
+        -------
+        MapClasses
         """
         v = _finite(values, metric, "difference classes")
         half = max(1, (k - 1) // 2)
         mag = np.abs(v)
-        top = max(float(mag.max()), 1e-12)
-        # s_1 < ... < s_half: quantiles of |change|; the middle class is (-s_1, s_1]
-        steps = np.unique(np.quantile(mag, np.linspace(0, 1, half + 2)[1:-1]))
-        steps = steps[steps > 0] if (steps > 0).any() else np.array([top * 1e-6])
-        bins = np.unique(np.concatenate([-steps[::-1], steps, [top]]))
-        colours = tuple(style.palette(palette, len(bins)))
+        top = float(mag.max())
+        eps = top * float(neutral) if top > 0 else 1e-12
+        # breaks inside (ε, top): quantiles of the changes beyond the neutral class
+        beyond = mag[mag > eps]
+        steps = np.quantile(beyond, np.linspace(0, 1, half + 1)[1:-1]) if beyond.size else \
+            np.empty(0)
+        steps = np.unique(steps[(steps > eps) & (steps < top)])
+        bins = np.concatenate([-steps[::-1], [-eps, eps], steps, [max(top, 2 * eps)]])
+        colours = tuple(style.palette(palette, len(bins)))  # odd: the middle is "no change"
         return cls(metric, "Diverging", tuple(float(b) for b in bins), colours,
                    style.unit_of(metric))
 
@@ -187,15 +217,38 @@ class MapClasses:
 
     @property
     def labels(self) -> list[str]:
-        """Legend label of each class, with units (``"≤ 5.0%"``, ``"5.0% – 8.0%"``, ``"> 12.0%"``)."""
+        """Legend label of each class, with units (``"≤ 5.0%"``, ``"5.0% – 8.0%"``, ``"> 12.0%"``).
+
+        Difference classes (``scheme == "Diverging"``) are signed, and a change of a share is
+        in percentage points (``"+1.0 pp – +2.5 pp"``).
+        """
         b = np.asarray(self.bins)
         if self.k == 1:
-            return [str(style.format_value(b[0], self.unit))]
-        text = style.format_values(b, self.unit, digits=self._digits())
+            return [str(self.format([b[0]])[0])]
+        text = self.format(b, digits=self._digits())
         out = [f"≤ {text[0]}"]
         out += [f"{lo} – {hi}" for lo, hi in pairwise(text[:-1])]
         out.append(f"> {text[-2]}")
         return out
+
+    def format(self, values, *, digits: int = 1, missing: str = "No data") -> np.ndarray:
+        """Values as the legend and the tooltips show them (see :func:`style.format_values`).
+
+        Differences are signed (``"+$1.2M"``, ``"-0.4 pp"``); a change of a share is given in
+        percentage points rather than percent.
+        """
+        if self.scheme != "Diverging":
+            return style.format_values(values, self.unit, digits=digits, missing=missing)
+        v = _as_float(values)
+        if self.unit == "percent":
+            text = np.char.add(np.char.mod(f"%.{digits}f", np.where(np.isfinite(v), v * 100, 0)),
+                               " pp")
+        else:
+            text = style.format_values(v, self.unit, digits=digits)
+        sign = np.where(v > 0, "+", "")
+        out = np.asarray(np.char.add(sign, text.astype(str)), dtype=object)
+        out[~np.isfinite(v)] = missing
+        return out.astype(str)
 
     def legend_items(self) -> list[tuple[str, str]]:
         """``(colour, label)`` pairs, classes first, then ``(missing colour, "No data")``."""
@@ -205,7 +258,7 @@ class MapClasses:
         """Enough decimals that adjacent breaks read differently (at most 3)."""
         b = np.asarray(self.bins)
         for d in range(1, 4):
-            text = style.format_values(b, self.unit, digits=d)
+            text = self.format(b, digits=d)
             if len(set(text)) == len(text):
                 return d
         return 3

@@ -15,13 +15,19 @@ their JavaScript templates, title box, legend HTML) are in :mod:`iceberg.maps.ex
 
 from __future__ import annotations
 
+import hashlib
 import warnings
+from collections import OrderedDict
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Literal
 
 import folium
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 import shapely
 
 from iceberg.errors import IcebergDataError
@@ -121,17 +127,179 @@ def prepare_web_layer(counties_gdf: gpd.GeoDataFrame, **kwargs) -> gpd.GeoDataFr
     return out
 
 
-def _feature_collection(ids: np.ndarray, props: pd.DataFrame, geoms: np.ndarray) -> str:
-    """GeoJSON text (feature ``id`` = county GEOID) from properties and shapely geometries."""
+_TOP_MEMO: OrderedDict[bytes, tuple[list, list[str]]] = OrderedDict()
+_TOP_MEMO_SIZE = 8
+
+
+def _encode_top_cached(top: pd.Series) -> tuple[list, list[str]]:
+    """:func:`encode_top`, remembered for the last few distinct columns.
+
+    A scenario that does not touch capability keeps the same top-occupation text; hashing the
+    column (vectorised) costs ~1 ms against ~50 ms for the encoding.
+    """
+    text = pd.Series(top, copy=False).astype("string").fillna("").reset_index(drop=True)
+    key = hashlib.blake2b(pd.util.hash_pandas_object(text, index=False).to_numpy().tobytes(),
+                          digest_size=16).digest()
+    hit = _TOP_MEMO.get(key)
+    if hit is None:
+        hit = encode_top(text)
+        _TOP_MEMO[key] = hit
+        while len(_TOP_MEMO) > _TOP_MEMO_SIZE:
+            _TOP_MEMO.popitem(last=False)
+    else:
+        _TOP_MEMO.move_to_end(key)
+    return hit
+
+
+def _feature_heads(ids: np.ndarray) -> pa.Array:
+    """``{"type":"Feature","id":"<GEOID>","properties":`` per county."""
+    return pc.binary_join_element_wise(
+        '{"type":"Feature","id":"', pa.array(ids.astype(str), pa.string()), '","properties":', "")
+
+
+def _feature_tails(geom_json: np.ndarray) -> pa.Array:
+    """``,"geometry":<GeoJSON>}`` per county."""
+    return pc.binary_join_element_wise(
+        ',"geometry":', pa.array(np.asarray(geom_json, dtype=object), pa.string()), "}", "")
+
+
+def _feature_collection(heads: pa.Array, props: pd.DataFrame, tails: pa.Array) -> str:
+    """GeoJSON text (feature ``id`` = county GEOID) from the per-county head, properties, tail."""
     if len(props) == 0:
         return '{"type":"FeatureCollection","features":[]}'
     prop_lines = props.to_json(orient="records", lines=True, force_ascii=False).splitlines()
-    geom_json = shapely.to_geojson(geoms)
-    id_json = np.char.add(np.char.add('"', ids.astype("U")), '"')
-    parts = np.char.add(np.char.add('{"type":"Feature","id":', id_json), ',"properties":')
-    parts = np.char.add(np.char.add(parts, np.asarray(prop_lines, dtype="U")), ',"geometry":')
-    parts = np.char.add(np.char.add(parts, geom_json.astype("U")), "}")
-    return '{"type":"FeatureCollection","features":[' + ",".join(parts.tolist()) + "]}"
+    feats = pc.binary_join_element_wise(heads, pa.array(prop_lines, pa.string()), tails, "")
+    return '{"type":"FeatureCollection","features":[' + ",".join(feats.to_pylist()) + "]}"
+
+
+def _outline_json(polygons: np.ndarray) -> str | None:
+    """State borders as one GeoJSON MultiLineString feature (each shared border once)."""
+    if len(polygons) == 0:
+        return None
+    lines = shapely.line_merge(shapely.union_all(shapely.boundary(polygons)))
+    return ('{"type":"FeatureCollection","features":[{"type":"Feature",'
+            '"properties":{},"geometry":' + shapely.to_geojson(lines) + "}]}")
+
+
+@dataclass(eq=False)
+class EncodedGeometry:
+    """County polygons encoded once for :func:`explore` (see :func:`encode_geometry`).
+
+    Holds, per county in layer order, the GeoJSON text of the feature head (id) and tail
+    (geometry), its bounds and its state; and the state polygons the borders are drawn from
+    (border text made once per set of states shown). Pass it as ``geometry=`` to every
+    :func:`explore` call of a session: a scenario change then only encodes values and colours.
+
+    Attributes
+    ----------
+    geoids : pandas.Index
+        County GEOIDs (str), in layer order.
+    key : str
+        Hash of the GEOIDs and the geometry (WKB): equal layers give equal keys.
+    """
+
+    geoids: pd.Index
+    key: str
+    heads: pa.Array = field(repr=False)
+    tails: pa.Array = field(repr=False)
+    bounds: np.ndarray = field(repr=False)
+    county_state: np.ndarray = field(repr=False)
+    states: gpd.GeoDataFrame = field(repr=False)
+    state_key: np.ndarray = field(repr=False)
+    _outlines: dict = field(default_factory=dict, repr=False)
+
+    def __len__(self) -> int:
+        return len(self.geoids)
+
+    def positions(self, geoids) -> np.ndarray:
+        """Row of each GEOID in the encoded layer; an error naming the first unknown one."""
+        pos = self.geoids.get_indexer(pd.Index(np.asarray(geoids).astype(str)))
+        if (pos < 0).any():
+            bad = np.asarray(geoids)[pos < 0]
+            raise IcebergDataError("county not in the encoded geometry", column="geoid",
+                                   expected="GEOIDs of the layer given to encode_geometry",
+                                   found=f"{bad[0]} ({int((pos < 0).sum())} unknown)")
+        return pos
+
+    def outline_json(self, pos: np.ndarray) -> str | None:
+        """Border text of the states that hold the counties at ``pos`` (made once per set)."""
+        present = np.isin(self.state_key, np.unique(self.county_state[pos]))
+        rows = tuple(np.flatnonzero(present).tolist())
+        if rows not in self._outlines:
+            self._outlines[rows] = _outline_json(np.asarray(self.states.geometry.values)[
+                list(rows)])
+        return self._outlines[rows]
+
+
+def encode_geometry(
+    counties_gdf: gpd.GeoDataFrame,
+    *,
+    states: gpd.GeoDataFrame | None = None,
+    simplified: bool | None = None,
+) -> EncodedGeometry:
+    """Encode the county polygons once, for many :func:`explore` calls.
+
+    ``explore(frame, metric, geometry=encode_geometry(layer))`` writes the same page as
+    ``explore(layer_with_frame_values, metric)``; ``frame`` then only needs ``geoid`` and the
+    value columns (no geometry), in any order and for any subset of the encoded counties.
+
+    Parameters
+    ----------
+    counties_gdf : GeoDataFrame
+        County layer (``geoid``, ``geometry``; ``state_fips`` optional, else the GEOID's first
+        two digits), any CRS. Simplified with :func:`prepare_web_layer` unless it already holds
+        web geometry.
+    states : GeoDataFrame, optional
+        State polygons for the borders (EPSG:4326 or convertible), with ``state_fips``; default:
+        dissolved from the (simplified) counties. A map draws the borders of the states its
+        counties are in.
+    simplified : bool, optional
+        Whether ``counties_gdf`` already holds web geometry; default: detected from ``.attrs``.
+
+    Returns
+    -------
+    EncodedGeometry
+    """
+    if simplified is None:
+        simplified = _is_web_layer(counties_gdf)
+    gdf = counties_gdf if simplified else prepare_web_layer(counties_gdf)
+    if gdf.crs is not None and not gdf.crs.equals("EPSG:4326"):
+        gdf = gdf.to_crs("EPSG:4326")
+    ids = gdf["geoid"].astype(str).to_numpy()
+    if pd.Index(ids).has_duplicates:
+        dup = pd.Index(ids)[pd.Index(ids).duplicated()][0]
+        raise IcebergDataError("duplicate county GEOID in the layer", column="geoid",
+                               expected="one row per county", found=dup)
+    geoms = np.asarray(gdf.geometry.values)
+    county_state = _state_codes(gdf)
+    if states is None:
+        states = _dissolve_states(gdf)
+    elif states.crs is not None and not states.crs.equals("EPSG:4326"):
+        states = states.to_crs("EPSG:4326")
+    if "state_fips" in states.columns:
+        state_key = states["state_fips"].astype(str).to_numpy()
+    else:  # outlines without a state code: drawn on every map
+        state_key = np.full(len(states), "*", dtype=object)
+        county_state = np.full(len(ids), "*", dtype=object)
+    digest = hashlib.blake2b(digest_size=16)
+    digest.update("\0".join(ids).encode())
+    digest.update(b"".join(shapely.to_wkb(geoms).tolist()) if len(geoms) else b"")
+    return EncodedGeometry(
+        geoids=pd.Index(ids, dtype=str),
+        key=digest.hexdigest(),
+        heads=_feature_heads(ids),
+        tails=_feature_tails(shapely.to_geojson(geoms)),
+        bounds=shapely.bounds(geoms),
+        county_state=np.asarray(county_state, dtype=object),
+        states=states,
+        state_key=np.asarray(state_key, dtype=object),
+    )
+
+
+def _state_codes(gdf: pd.DataFrame) -> np.ndarray:
+    if "state_fips" in gdf.columns:
+        return gdf["state_fips"].astype(str).to_numpy()
+    return gdf["geoid"].astype(str).str[:2].to_numpy()
 
 
 def _resolve_classes(
@@ -200,6 +368,11 @@ def explore(
     k: int = 5,
     palette: str = style.SEQUENTIAL,
     height: str | int = "100%",
+    geometry: EncodedGeometry | None = None,
+    layer_control: bool = True,
+    assets: Literal["folium", "leaflet_only"] = "folium",
+    title_box: bool = True,
+    legend_position: Literal["bottomright", "bottomleft", "topright", "topleft"] = "bottomright",
 ) -> folium.Map:
     """Interactive county choropleth with total / visible / hidden layers.
 
@@ -231,6 +404,25 @@ def explore(
         Classification for metrics without given classes.
     height : str or int
         Map height (CSS).
+    geometry : EncodedGeometry, optional
+        Polygons encoded once by :func:`encode_geometry`. ``counties_gdf`` then needs no
+        geometry (a plain DataFrame with ``geoid`` and the values is enough; its rows may be
+        any subset of the encoded counties, in any order), ``simplified`` is ignored and the
+        borders drawn are those of the states its counties are in (``states`` is ignored).
+        The page is the same as without it; only the per-call work shrinks to the values.
+    layer_control : bool, default True
+        Add the layer switcher (total / visible / hidden). ``False`` for a single-layer map
+        whose metric is chosen elsewhere (e.g. by the app's own widgets).
+    assets : {"folium", "leaflet_only"}, default "folium"
+        Scripts and stylesheets the page loads: folium's defaults (Leaflet, jQuery, Bootstrap,
+        Font Awesome, awesome-markers), or only Leaflet, which is all a choropleth needs (fewer
+        requests, fewer CDNs to reach).
+    title_box : bool, default True
+        Draw the title / subtitle / caveat box over the map. ``False`` where the page around
+        the map already carries the heading and the caveat.
+    legend_position : str, default "bottomright"
+        Map corner of the legend (Leaflet control position). "bottomleft" keeps a national map's
+        Gulf coast and Florida clear (the legend then covers the Pacific, above the scale bar).
 
     Returns
     -------
@@ -243,17 +435,35 @@ def explore(
         raise IcebergDataError("county layer lacks the metric to map", column=missing[0],
                                expected="a metric column of the county result layer",
                                found=list(counties_gdf.columns)[:20])
-    if simplified is None:
-        simplified = _is_web_layer(counties_gdf)
-    gdf = counties_gdf if simplified else prepare_web_layer(counties_gdf)
-    gdf = _state_filter(gdf, state)
-    if gdf.crs is not None and not gdf.crs.equals("EPSG:4326"):
-        gdf = gdf.to_crs("EPSG:4326")
+    if legend_position not in ("bottomright", "bottomleft", "topright", "topleft"):
+        raise IcebergDataError("unknown legend position", column="legend_position",
+                               expected="bottomright, bottomleft, topright or topleft",
+                               found=legend_position)
+    if assets not in ("folium", "leaflet_only"):
+        raise IcebergDataError("unknown assets option", column="assets",
+                               expected="'folium' or 'leaflet_only'", found=assets)
+    if geometry is None:
+        if simplified is None:
+            simplified = _is_web_layer(counties_gdf)
+        gdf = counties_gdf if simplified else prepare_web_layer(counties_gdf)
+        gdf = _state_filter(gdf, state)
+        if gdf.crs is not None and not gdf.crs.equals("EPSG:4326"):
+            gdf = gdf.to_crs("EPSG:4326")
+        ids = gdf["geoid"].astype(str).to_numpy()
+        heads = _feature_heads(ids)
+        geoms = np.asarray(gdf.geometry.values)
+        tails = _feature_tails(shapely.to_geojson(geoms))
+        bounds = shapely.bounds(geoms)
+    else:
+        gdf = _state_filter(counties_gdf, state)
+        ids = gdf["geoid"].astype(str).to_numpy()
+        pos = geometry.positions(ids)
+        heads, tails = geometry.heads.take(pos), geometry.tails.take(pos)
+        bounds = geometry.bounds[pos]
     cls = _resolve_classes(gdf, names, classes, scheme, k, palette)
 
     # -- properties: only what the tooltip and the styling need -----------------------------
     n = len(gdf)
-    ids = gdf["geoid"].astype(str).to_numpy()
     props = pd.DataFrame(
         {
             "name": gdf["name"].astype(str).to_numpy() if "name" in gdf else [""] * n,
@@ -261,18 +471,17 @@ def explore(
         }
     )
     for name in names:
-        props[name] = style.format_values(gdf[name], cls[name].unit)
+        props[name] = cls[name].format(gdf[name])
     for key, col, unit, _ in _DOLLAR_ROWS:
         if col in gdf.columns:
             props[key] = style.format_values(gdf[col], unit)
     titles = None
     if "top_hidden" in gdf.columns:
-        props["top"], titles = encode_top(gdf["top_hidden"])
+        props["top"], titles = _encode_top_cached(gdf["top_hidden"])
     codes = np.column_stack([cls[nm].classify(gdf[nm]) for nm in names]) if n else \
         np.empty((0, len(names)), dtype="int8")
     props["k"] = list(codes.astype(int))
-    shared = SharedGeoJsonData(
-        _feature_collection(ids, props, np.asarray(gdf.geometry.values)), titles)
+    shared = SharedGeoJsonData(_feature_collection(heads, props, tails), titles)
     sample = {"type": "Feature", "properties": {c: None for c in props.columns}, "geometry": None}
 
     # -- map ---------------------------------------------------------------------------------
@@ -306,20 +515,26 @@ def explore(
         group.add_to(m)
         legends[label] = legend_html(cls[name], style.metric_label(name))
 
-    outlines = states if states is not None else _dissolve_states(gdf)
-    if len(outlines):
-        # each border once (a shared border would otherwise be drawn by both states)
-        lines = shapely.line_merge(shapely.union_all(shapely.boundary(
-            np.asarray(outlines.geometry.values))))
-        outline_json = ('{"type":"FeatureCollection","features":[{"type":"Feature",'
-                        '"properties":{},"geometry":' + shapely.to_geojson(lines) + "}]}")
+    if geometry is not None:
+        outline_json = geometry.outline_json(pos) if n else None
+    else:
+        outlines = states if states is not None else _dissolve_states(gdf)
+        outline_json = _outline_json(np.asarray(outlines.geometry.values))
+    if outline_json is not None:
         m.add_child(StateLines(outline_json, "state-lines"))
 
     heading = title or f"{style.metric_label(metric)} by county"
-    m.add_child(Overlay(title_html(heading, subtitle), legends, style.short_label(metric)))
-    folium.LayerControl(collapsed=False, position="topright").add_to(m)
+    head = title_html(heading, subtitle) if title_box else None
+    m.add_child(Overlay(head, legends, style.short_label(metric), legend_position))
+    if layer_control:
+        folium.LayerControl(collapsed=False, position="topright").add_to(m)
+    if assets == "leaflet_only":
+        # a choropleth needs Leaflet only: jQuery, Bootstrap, Font Awesome and the marker
+        # plugin are not loaded
+        m.default_js = [(nm, u) for nm, u in m.default_js if nm == "leaflet"]
+        m.default_css = [(nm, u) for nm, u in m.default_css if nm == "leaflet_css"]
     if n:
-        minx, miny, maxx, maxy = _view_bounds(gdf)
+        minx, miny, maxx, maxy = _view_bounds(bounds, ids)
         m.fit_bounds([[miny, minx], [maxy, maxx]])
     m.iceberg_classes = cls
     return m
@@ -327,24 +542,21 @@ def explore(
 
 def _dissolve_states(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """State outlines from the web county layer (coverage union: borders match exactly)."""
-    if "state_fips" in gdf.columns:
-        key = gdf["state_fips"].astype(str)
-    else:
-        key = gdf["geoid"].astype(str).str[:2]
-    frame = gpd.GeoDataFrame({"state_fips": key.to_numpy()}, geometry=gdf.geometry.values,
+    frame = gpd.GeoDataFrame({"state_fips": _state_codes(gdf)}, geometry=gdf.geometry.values,
                              crs=gdf.crs)
     return frame.dissolve("state_fips", method="coverage", as_index=False)
 
 
-def _view_bounds(gdf: gpd.GeoDataFrame) -> tuple[float, float, float, float]:
+def _view_bounds(bounds: np.ndarray, ids: np.ndarray) -> tuple[float, float, float, float]:
     """Bounds to open on: the contiguous US when it is present (Alaska's Aleutians cross the
     antimeridian and would zoom the whole map out), else the data."""
-    b = gdf.geometry.bounds
-    state = gdf["geoid"].astype(str).str[:2].to_numpy()
+    state = np.asarray(ids).astype(str).astype("U2")
     conus = ~np.isin(state, ["02", "15", "72", "60", "66", "69", "78"])
+    b = np.asarray(bounds, dtype="float64")
     if conus.any() and (~conus).any() and conus.sum() > 60:
-        b = b.loc[conus]
-    return float(b.minx.min()), float(b.miny.min()), float(b.maxx.max()), float(b.maxy.max())
+        b = b[conus]
+    return (float(np.nanmin(b[:, 0])), float(np.nanmin(b[:, 1])), float(np.nanmax(b[:, 2])),
+            float(np.nanmax(b[:, 3])))
 
 
 def map_html(m: folium.Map) -> str:
@@ -355,6 +567,8 @@ def map_html(m: folium.Map) -> str:
 __all__ = [
     "DEFAULT_LAYERS",
     "ClassedGeoJson",
+    "EncodedGeometry",
+    "encode_geometry",
     "explore",
     "fit_classes",
     "legend_html",

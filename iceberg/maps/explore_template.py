@@ -158,7 +158,8 @@ class ClassedGeoJson(folium.GeoJson):
 
 
 class Overlay(MacroElement):
-    """Title / subtitle box and a plain HTML legend that follows the chosen layer."""
+    """Title / subtitle box (none when ``title_html`` is None) and a plain HTML legend that
+    follows the chosen layer."""
 
     _template = Template(
         """
@@ -166,6 +167,7 @@ class Overlay(MacroElement):
         (function() {
             var map = {{ this._parent.get_name() }};
             var legends = {{ this.legends|tojson }};
+            {%- if this.title_html is not none %}
             var head = L.control({position: "topleft"});
             head.onAdd = function() {
                 var div = L.DomUtil.create("div", "iceberg-title");
@@ -174,7 +176,8 @@ class Overlay(MacroElement):
                 return div;
             };
             head.addTo(map);
-            var legend = L.control({position: "bottomright"});
+            {%- endif %}
+            var legend = L.control({position: {{ this.legend_position|tojson }}});
             legend.onAdd = function() {
                 var div = L.DomUtil.create("div", "iceberg-legend");
                 div.style.cssText = {{ this.legend_css|tojson }};
@@ -192,9 +195,11 @@ class Overlay(MacroElement):
         """
     )
 
-    def __init__(self, title_html: str, legends: dict[str, str], first: str):
+    def __init__(self, title_html: str | None, legends: dict[str, str], first: str,
+                 legend_position: str = "bottomright"):
         super().__init__()
         self._name = "IcebergOverlay"
+        self.legend_position = legend_position
         self.title_html = title_html
         self.legends = legends
         self.first = first

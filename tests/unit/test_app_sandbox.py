@@ -204,3 +204,68 @@ def test_county_drilldown_and_methods_page(app):
     no_failures(at)
     assert any("O*NET (tiny)" in m.value for m in at.markdown)
     assert any("GDP proxy" in c.value for c in at.code)
+
+
+def _with_microsoft_layer(bundle):
+    """Add a layer whose variants are user / ai / mean (like the Microsoft layer) to the tiny
+    bundle; its mean variant is 0.5 for every occupation, the others 0 and 1."""
+    import numpy as np
+    import pandas as pd
+
+    ex = bundle.exposure
+    n = len(ex.occ_codes)
+    for variant, value in (("user", 0.0), ("ai", 1.0), ("mean", 0.5)):
+        ex.base[f"microsoft__{variant}"] = np.full(n, value)
+        ex.slope[f"microsoft__{variant}"] = np.zeros(n)
+    row = pd.DataFrame({"name": ["microsoft"], "code_system": ["occupation"],
+                        "kind": ["capability"], "level": ["occupation"],
+                        "variants": ["user;ai;mean"], "description": ["Microsoft (tiny)"]})
+    ex.layer_table = pd.concat([ex.layer_table, row], ignore_index=True)
+    return bundle
+
+
+def test_eloundou_rater_with_other_layer_applies_its_mean(monkeypatch):
+    """Rater 'human' with a user/ai/mean layer is no longer refused: the model uses the
+    layer's mean variant (0.5 everywhere, so every index is 50% of the wage bill)."""
+    bundle = _with_microsoft_layer(_tiny())
+    import iceberg.bundle
+
+    monkeypatch.setattr(iceberg.bundle, "load", lambda *a, **k: bundle)
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    try:
+        at = AppTest.from_file(APP, default_timeout=60)
+        at.run()
+        from views.levers import RATER_NOTE
+
+        assert any(RATER_NOTE == c.value for c in at.sidebar.caption)
+        at.sidebar.selectbox(key="lv.layer").set_value("microsoft")
+        at.sidebar.selectbox(key="lv.rater").set_value("human")
+        apply(at)
+        no_failures(at)
+        assert not at.sidebar.error  # no "Not applied"
+        assert metric(at, "Iceberg index") == "50.0%"
+        label = next(m.value for m in at.markdown if m.value.startswith("**Scenario:**"))
+        assert "differs from the baseline" in label and "Capability layer" in label
+    finally:
+        st.cache_data.clear()
+        st.cache_resource.clear()
+
+
+def test_scenario_label_names_default_and_changed_levers(app):
+    from iceberg.scenario.model import Scenario
+
+    at = app()
+    at.run()
+    label = next(m.value for m in at.markdown if m.value.startswith("**Scenario:**"))
+    assert label == "**Scenario:** Default levers · same as the baseline"
+    slider(at, "Tool frontier").set_value(1.0)
+    apply(at)
+    label = next(m.value for m in at.markdown if m.value.startswith("**Scenario:**"))
+    assert label == "**Scenario:** Custom levers · differs from the baseline: Tool frontier λ"
+    # a renamed default scenario is still the baseline
+    at.sidebar.text_input(key="lv.name").set_value("My plan")
+    slider(at, "Tool frontier").set_value(Scenario().tool_frontier)
+    apply(at)
+    label = next(m.value for m in at.markdown if m.value.startswith("**Scenario:**"))
+    assert label == "**Scenario:** My plan · same as the baseline"

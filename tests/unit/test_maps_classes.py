@@ -64,16 +64,51 @@ def test_fewer_distinct_values_than_classes():
     assert set(c.classify([0.2, 0.4]).tolist()) <= set(range(c.k))
 
 
-def test_difference_classes_are_symmetric():
+def test_difference_classes_are_anchored_at_zero():
     values = np.array([-4.0, -2.0, -1.0, 0.0, 1.0, 2.0, 4.0]) * 1e6
     d = MapClasses.fit_difference(values, "displaced_wages_diff", k=5)
     b = np.asarray(d.bins)
     assert d.k == 5 and d.scheme == "Diverging"
-    # |v| quantiles at 1/3, 2/3 of [0,1,1,2,2,4,4]e6 -> 1e6 and 2e6; mirrored
-    assert b.tolist() == pytest.approx([-2e6, -1e6, 1e6, 2e6, 4e6])
+    # ε = 2% of the largest change (4e6) = 8e4; the changes beyond ε have magnitudes
+    # [1,1,2,2,4,4]e6 whose median (the one break per side for k=5) is 2e6; mirrored
+    assert b.tolist() == pytest.approx([-2e6, -8e4, 8e4, 2e6, 4e6])
     codes = d.classify(values)
-    assert codes[3] == 2  # zero change sits in the middle class
-    assert codes.tolist() == [0, 0, 1, 2, 2, 3, 4]
+    assert codes.tolist() == [0, 0, 1, 2, 3, 3, 4]
+    assert codes[3] == 2  # zero change sits in the neutral (middle) class
+    # the middle colour of an odd diverging palette is the pale "no change" one
+    assert d.colours[2] == style.palette(style.DIVERGING, 5)[2]
+
+
+def test_uniform_rise_is_never_neutral():
+    # every county rises by 36% to 41% (a large uniform rise): before, the smallest quarter of
+    # changes fell in the middle (white) class
+    rise = np.linspace(0.36, 0.41, 101)
+    d = MapClasses.fit_difference(rise, "iceberg_index_diff", k=7)
+    codes = d.classify(rise)
+    middle = d.k // 2
+    assert d.k == 7 and (codes > middle).all()
+    # ε = 0.02 × 0.41; breaks at the thirds of the rises: 36% + 5%/3 and 36% + 10%/3
+    assert d.bins[middle] == pytest.approx(0.0082)
+    assert d.bins[middle + 1:] == pytest.approx((0.36 + 0.05 / 3, 0.36 + 0.10 / 3, 0.41))
+    assert d.bins[:middle] == pytest.approx((-(0.36 + 0.10 / 3), -(0.36 + 0.05 / 3), -0.0082))
+    # a uniform fall reads as a fall
+    assert (d.classify(-rise) < middle).all()
+    # a change of a share is labelled in signed percentage points
+    assert d.labels[middle] == "-0.8 pp – +0.8 pp"
+    assert d.labels[-1] == "> +39.3 pp"
+    assert d.format([0.012, -0.004, np.nan]).tolist() == ["+1.2 pp", "-0.4 pp", "No data"]
+
+
+def test_neutral_class_width_and_all_zero_changes():
+    values = np.array([-1.0, -0.01, 0.0, 0.01, 1.0])
+    d = MapClasses.fit_difference(values, "hidden_index_diff", k=3, neutral=0.05)
+    # one class per side and the neutral class (-0.05, 0.05]
+    assert d.bins == pytest.approx((-0.05, 0.05, 1.0))
+    assert d.classify(values).tolist() == [0, 1, 1, 1, 2]
+    flat = MapClasses.fit_difference([0.0, 0.0, np.nan], "hidden_index_diff")
+    assert flat.classify([0.0, 0.0, np.nan]).tolist() == [1, 1, -1]  # all "no change"
+    dollars = MapClasses.fit_difference([-2e9, 5e8, 3e9], "displaced_wages_diff", k=3)
+    assert dollars.format([3e9, -2e9]).tolist() == ["+$3.0B", "-$2.0B"]
 
 
 def test_bad_scheme_and_empty_values_raise():

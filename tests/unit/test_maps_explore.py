@@ -8,12 +8,20 @@ import re
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import pytest
 import shapely
 
 from iceberg.errors import IcebergDataError
 from iceberg.maps import style
-from iceberg.maps.explore import encode_top, explore, fit_classes, map_html, prepare_web_layer
+from iceberg.maps.explore import (
+    encode_geometry,
+    encode_top,
+    explore,
+    fit_classes,
+    map_html,
+    prepare_web_layer,
+)
 from iceberg.maps.offline import external_references, leaflet_assets, to_html
 
 
@@ -172,3 +180,97 @@ def test_cdn_html_keeps_links(tmp_path):
     m = explore(tiny_counties(), "hidden_index")
     page = to_html(m, tmp_path / "cdn.html", self_contained=False).read_text()
     assert any("leaflet" in u for u in external_references(page))
+
+
+# --------------------------------------------------------------------------------------------
+# options and the encoded geometry
+
+
+def _normalised(m) -> str:
+    """The page with folium's random element ids replaced (they differ between maps)."""
+    return re.sub(r"_[0-9a-f]{32}", "_X", map_html(m))
+
+
+def test_layer_control_assets_and_title_box_options():
+    full = map_html(explore(tiny_counties(), "hidden_index", scheme="Quantiles", k=2))
+    assert "L.control.layers(" in full and "iceberg-title" in full
+    assert "jquery" in full.lower() and "bootstrap" in full.lower()
+    bare = map_html(explore(tiny_counties(), "hidden_index", scheme="Quantiles", k=2,
+                            layer_control=False, assets="leaflet_only", title_box=False))
+    assert "L.control.layers(" not in bare
+    assert "iceberg-title" not in bare and style.SUBTITLE_CAVEAT not in bare
+    assert "iceberg-legend" in bare  # the legend stays
+    assert 'L.control({position: "bottomright"})' in full
+    left = map_html(explore(tiny_counties(), "hidden_index", legend_position="bottomleft"))
+    assert 'L.control({position: "bottomleft"})' in left
+    with pytest.raises(IcebergDataError, match="legend position"):
+        explore(tiny_counties(), "hidden_index", legend_position="middle")
+    scripts = re.findall(r'<script src="([^"]+)"', bare)
+    sheets = re.findall(r'<link rel="stylesheet" href="([^"]+)"', bare)
+    assert scripts and all("leaflet" in u for u in scripts)
+    assert sheets and all("leaflet" in u for u in sheets)
+    assert "jquery" not in bare.lower() and "bootstrap" not in bare.lower()
+    with pytest.raises(IcebergDataError, match="assets"):
+        explore(tiny_counties(), "hidden_index", assets="everything")
+
+
+@pytest.mark.parametrize("state", [None, "KY"])
+def test_encoded_geometry_gives_the_same_page(state):
+    gdf = tiny_counties()
+    kw = {"scheme": "Quantiles", "k": 2, "title": "T", "subtitle": "S", "state": state}
+    plain = _normalised(explore(gdf, "hidden_index", **kw))
+    enc = encode_geometry(gdf)
+    # values only (no geometry column): the page is the same
+    values = pd.DataFrame(gdf.drop(columns="geometry"))
+    assert _normalised(explore(values, "hidden_index", geometry=enc, **kw)) == plain
+    # with explicit state polygons: the map draws the borders of the states it shows
+    web = prepare_web_layer(gdf)
+    states = web.dissolve("state_fips", as_index=False)[["state_fips", "geometry"]]
+    shown = states if state is None else states[states["state_fips"] == "21"]
+    with_states = _normalised(explore(web, "hidden_index", states=shown, **kw))
+    enc_states = encode_geometry(web, states=states)
+    assert _normalised(explore(values, "hidden_index", geometry=enc_states, **kw)) == with_states
+
+
+def test_encoded_geometry_subset_order_and_errors():
+    gdf = tiny_counties()
+    enc = encode_geometry(gdf)
+    assert len(enc) == 6 and enc.key == encode_geometry(tiny_counties()).key
+    moved = gdf.assign(geometry=gdf.geometry.translate(0.5, 0))
+    assert encode_geometry(moved).key != enc.key  # the key follows the geometry
+    values = pd.DataFrame(gdf.drop(columns="geometry")).iloc[[4, 0, 2]]
+    page = map_html(explore(values, "hidden_index", geometry=enc, scheme="Quantiles", k=2))
+    feats = _shared_data(page)["features"]
+    assert [f["id"] for f in feats] == ["21003", "47001", "47005"]
+    # each feature keeps its own polygon (county i is the box at column i % 3, row i // 3)
+    west = [min(x for x, _ in f["geometry"]["coordinates"][0]) for f in feats]
+    assert west == pytest.approx([-89.0, -90.0, -88.0], abs=0.01)
+    stranger = values.assign(geoid=["21003", "47001", "99999"])
+    with pytest.raises(IcebergDataError, match="encoded geometry") as err:
+        explore(stranger, "hidden_index", geometry=enc)
+    assert "99999" in str(err.value)
+
+
+def test_top_occupations_encoding_is_remembered(monkeypatch):
+    import iceberg.maps.explore as ex
+
+    calls = []
+    real = ex.encode_top
+
+    def counting(top):
+        calls.append(1)
+        return real(top)
+
+    monkeypatch.setattr(ex, "encode_top", counting)
+    monkeypatch.setattr(ex, "_TOP_MEMO", type(ex._TOP_MEMO)())
+    gdf = tiny_counties()
+    enc = encode_geometry(gdf)
+    first = map_html(explore(gdf, "hidden_index", geometry=enc))
+    scen = gdf.assign(hidden_index=gdf["hidden_index"] * 2)  # same top-occupation text
+    explore(scen, "hidden_index", geometry=enc)
+    assert len(calls) == 1
+    changed = gdf.assign(top_hidden=["Cashiers (9%)"] * 6)
+    page = map_html(explore(changed, "hidden_index", geometry=enc))
+    assert len(calls) == 2
+    assert _shared_data(page)["features"][0]["properties"]["top"] == [[0, "9%"]]
+    assert _shared_data(first)["features"][0]["properties"]["top"] == [[0, "12.5%"], [1, "8%"]]
