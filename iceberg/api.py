@@ -206,7 +206,7 @@ def run(data: Bundle, scenario: Scenario | None = None, *, wage: str = "mean",
     by_year: dict[str, pd.DataFrame] = {}
     flows = None
     if _has_adoption(scenario):
-        outputs = data.engine().evaluate(scenario)
+        outputs = data.engine(wage).evaluate(scenario)
         by_year = outputs.by_year
         flows = getattr(outputs, "reskilling_flows", None)
         for level, horizon in outputs.horizon.items():

@@ -82,15 +82,15 @@ class Bundle:
     similarity: np.ndarray
     provenance: Provenance
     path: Path | None = None
-    _engine: Engine | None = field(default=None, repr=False)
+    _engines: dict[str, Engine] = field(default_factory=dict, repr=False)
 
     @property
     def occ_codes(self) -> np.ndarray:
         return self.occupations["occ_code"].to_numpy(dtype=str)
 
-    def engine(self) -> Engine:
-        """The scenario engine on this bundle (matrices built on first use, then reused)."""
-        if self._engine is None:
+    def engine(self, wage: str = "mean") -> Engine:
+        """The scenario engine on this bundle for a wage basis (built on first use, then reused)."""
+        if wage not in self._engines:
             from iceberg.scenario.engine import Engine, EngineInputs
 
             inputs = EngineInputs(
@@ -101,9 +101,10 @@ class Bundle:
                 occ_titles=self.occupations["title"].to_numpy(dtype=str),
                 similarity=self.similarity,
                 layers=list(self.exposure.layers),
+                wage_basis=wage,
             )
-            self._engine = Engine(inputs)
-        return self._engine
+            self._engines[wage] = Engine(inputs)
+        return self._engines[wage]
 
     def _repr_html_(self) -> str:
         c = self.levels["county"]

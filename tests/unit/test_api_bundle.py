@@ -125,3 +125,12 @@ def test_summary_tables_and_formatting(bundle):
     assert format_dollars(1.2e12) == "$1.2T" and format_dollars(211e9) == "$211.0B"
     with pytest.raises(iceberg.errors.IcebergDataError):
         summary_tables(result, state="ZZ")
+
+
+def test_median_wage_basis_reaches_the_scenario_outputs(bundle):
+    mean = iceberg.run(bundle, iceberg.Scenario(adoption_ceiling=0.5))
+    median = iceberg.run(bundle, iceberg.Scenario(adoption_ceiling=0.5), wage="median")
+    # the miniature's medians are 0.9 × the means, so every dollar output scales by 0.9
+    ratio = median.nation["displaced_wages"].iloc[0] / mean.nation["displaced_wages"].iloc[0]
+    assert ratio == pytest.approx(0.9)
+    assert median.nation["wage_bill"].iloc[0] == pytest.approx(0.9 * mean.nation["wage_bill"].iloc[0])
