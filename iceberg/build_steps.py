@@ -37,10 +37,12 @@ def _source_summary(source: Any, files: dict[str, str]) -> dict[str, Any]:
             "files": files}
 
 
-def build_parts(raw: Path, *, progress: bool = True, hashes: dict[str, Any] | None = None) -> dict[str, Any]:
+def build_parts(raw: Path, *, progress: bool = True, hashes: dict[str, Any] | None = None,
+                custom_layers: tuple[Any, ...] = ()) -> dict[str, Any]:
     """Run every build stage on the raw folder ``raw`` (one sub-folder per source id).
 
-    ``hashes`` (source id → {file: sha256}) is recorded in the provenance.
+    ``hashes`` (source id → {file: sha256}) is recorded in the provenance; ``custom_layers``
+    (:class:`iceberg.bundle.CustomLayerSpec`) are the user's own capability CSVs.
     """
     hashes = hashes or {}
     from geodata import boundaries
@@ -94,7 +96,8 @@ def build_parts(raw: Path, *, progress: bool = True, hashes: dict[str, Any] | No
 
     titles = (national.loc[national["o_group"] == "detailed"].drop_duplicates("occ_code")
               .set_index("occ_code")["occ_title"].reindex(occ_codes))
-    model = ExposureModel.from_sources(occ_codes, titles=titles.fillna("").to_numpy(dtype=str), **sources)
+    model = ExposureModel.from_sources(occ_codes, titles=titles.fillna("").to_numpy(dtype=str),
+                                       extra_layers=user_layers(custom_layers, sources), **sources)
     counts["exposure"] = dict(model.counts)
     step("exposure model")
 
@@ -202,6 +205,18 @@ def read_exposure_sources(raw: Path) -> dict[str, pd.DataFrame | None]:
         "anthropic": layers.read_anthropic_tasks(raw / "anthropic_economic_index"),
         "aioe": layers.read_aioe(raw / "aioe"),
     }
+
+
+def user_layers(specs: tuple[Any, ...], sources: dict[str, pd.DataFrame | None]) -> list[Any]:
+    """The user's capability CSVs as layers on the same O*NET task universe as the built-in ones."""
+    if not specs:
+        return []
+    from iceberg.capability import TaskUniverse, custom_layer
+    from iceberg.io.layers import read_custom_layer
+
+    universe = TaskUniverse.from_frames(sources["tasks"], sources["tasks_to_dwas"], sources["dwa_reference"])
+    return [custom_layer(read_custom_layer(spec.path), spec.level, universe, name=spec.name, file=str(spec.path))
+            for spec in specs]
 
 
 def onet_to_occ(detail: pd.DataFrame, crosswalk: pd.DataFrame) -> pd.DataFrame:

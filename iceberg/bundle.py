@@ -45,6 +45,37 @@ REQUIRED_SOURCES = (
 )
 
 
+@dataclass(frozen=True)
+class CustomLayerSpec:
+    """A user capability layer added at build time: ``name``, ``level`` and a ``code,value`` CSV.
+
+    ``level`` is ``task``, ``dwa``, ``iwa`` or ``occupation`` (see :mod:`iceberg.capability.custom`).
+    """
+
+    name: str
+    level: str
+    path: Path
+
+    @classmethod
+    def parse(cls, text: str) -> CustomLayerSpec:
+        """``NAME=LEVEL:PATH`` (the CLI's ``--custom-layer`` and ``ICEBERG_CUSTOM_LAYERS`` form)."""
+        from iceberg.capability.custom import LEVELS
+        from iceberg.errors import IcebergDataError
+
+        name, _, rest = text.strip().partition("=")
+        level, _, path = rest.partition(":")
+        if not (name and path) or level not in LEVELS or not name.isidentifier():
+            raise IcebergDataError("bad custom layer specification", column="--custom-layer",
+                                   expected=f"NAME=LEVEL:PATH with LEVEL one of {list(LEVELS)}", found=text)
+        return cls(name.lower(), level, Path(path).expanduser().resolve())
+
+
+def custom_layers_from_env() -> tuple[CustomLayerSpec, ...]:
+    """Layers named in ``ICEBERG_CUSTOM_LAYERS`` (``;``-separated ``NAME=LEVEL:PATH``)."""
+    text = os.environ.get("ICEBERG_CUSTOM_LAYERS", "").strip()
+    return tuple(CustomLayerSpec.parse(part) for part in text.split(";") if part.strip())
+
+
 @dataclass
 class Bundle:
     """Everything the model, the maps and the app need, built once from the official files.
@@ -132,11 +163,13 @@ def code_hash() -> str:
     return digest.hexdigest()[:16]
 
 
-def bundle_key(data_dir: Path) -> tuple[str, dict[str, Any]]:
-    """Hash of the required sources' file hashes + package version + recipe + build code."""
-    from iceberg.sources import source_hashes
+def bundle_key(data_dir: Path, custom_layers: tuple[CustomLayerSpec, ...] = ()) -> tuple[str, dict[str, Any]]:
+    """Hash of the sources' file hashes + custom layers + package version + recipe + build code."""
+    from iceberg.sources import file_sha256, source_hashes
 
     hashes = source_hashes(REQUIRED_SOURCES, data_dir=data_dir)
+    for spec in custom_layers:
+        hashes[f"custom:{spec.name}"] = {"level": spec.level, str(spec.path): file_sha256(spec.path)}
     blob = json.dumps({"sources": hashes, "version": __version__, "recipe": RECIPE, "code": code_hash()},
                       sort_keys=True)
     return hashlib.sha256(blob.encode()).hexdigest()[:20], hashes
@@ -150,7 +183,8 @@ def _bundle_path(key: str) -> Path:
 # public API
 
 
-def load(data_dir: str | os.PathLike | None = None, *, rebuild: bool = False, progress: bool = True) -> Bundle:
+def load(data_dir: str | os.PathLike | None = None, *, rebuild: bool = False, progress: bool = True,
+         custom_layers: tuple[CustomLayerSpec, ...] | None = None) -> Bundle:
     """The data bundle, built from the raw files on first use and cached.
 
     Parameters
@@ -162,16 +196,20 @@ def load(data_dir: str | os.PathLike | None = None, *, rebuild: bool = False, pr
         Build again even when a cached bundle with the same key exists.
     progress : bool
         Show progress bars while building.
+    custom_layers : tuple of CustomLayerSpec, optional
+        Your own capability layers (``code,value`` CSVs); default: those named in
+        ``ICEBERG_CUSTOM_LAYERS``. Each appears as a layer a scenario can choose.
 
     Returns
     -------
     Bundle
     """
-    path = build(data_dir, force=rebuild, progress=progress)
+    path = build(data_dir, force=rebuild, progress=progress, custom_layers=custom_layers)
     return read_bundle(path)
 
 
-def build(data_dir: str | os.PathLike | None = None, *, force: bool = False, progress: bool = True) -> Path:
+def build(data_dir: str | os.PathLike | None = None, *, force: bool = False, progress: bool = True,
+          custom_layers: tuple[CustomLayerSpec, ...] | None = None) -> Path:
     """Build the bundle unless a cached one with the same key exists; return its folder.
 
     When no data folder was configured (neither ``data_dir``, ``--data-dir`` nor
@@ -180,14 +218,15 @@ def build(data_dir: str | os.PathLike | None = None, *, force: bool = False, pro
     raw = Path(data_dir).expanduser().resolve() if data_dir else settings.data_dir()
     if data_dir is None and settings.data_dir_origin() == "cache":
         _fetch_missing(raw, progress=progress)
-    key, hashes = bundle_key(raw)
+    custom = tuple(custom_layers) if custom_layers is not None else custom_layers_from_env()
+    key, hashes = bundle_key(raw, custom)
     target = _bundle_path(key)
     if target.is_dir() and (target / "manifest.json").is_file() and not force:
         return target
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{key}.", dir=target.parent))
     try:
-        _build_into(raw, staging, hashes, key, progress=progress)
+        _build_into(raw, staging, hashes, key, progress=progress, custom_layers=custom)
         if target.exists():
             shutil.rmtree(target)
         os.replace(staging, target)  # atomic: readers see the old bundle or the complete new one
@@ -219,11 +258,12 @@ def _prune(folder: Path, keep: int) -> None:
 # build
 
 
-def _build_into(raw: Path, out: Path, hashes: dict[str, Any], key: str, *, progress: bool) -> None:
+def _build_into(raw: Path, out: Path, hashes: dict[str, Any], key: str, *, progress: bool,
+                custom_layers: tuple[CustomLayerSpec, ...] = ()) -> None:
     from iceberg.build_steps import build_parts
 
     started = time.perf_counter()
-    parts = build_parts(raw, progress=progress, hashes=hashes)
+    parts = build_parts(raw, progress=progress, hashes=hashes, custom_layers=custom_layers)
     _write_bundle(out, parts)
     manifest = {
         "key": key,

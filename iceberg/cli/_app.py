@@ -24,8 +24,22 @@ def _root(
         help="Folder holding the official files (one sub-folder per source); "
         "default: $ICEBERG_DATA_DIR, else the user cache.",
     ),
+    custom_layer: list[str] = typer.Option(
+        None,
+        "--custom-layer",
+        help="Add your own capability CSV (columns code,value) as NAME=LEVEL:PATH with LEVEL "
+        "task, dwa, iwa or occupation; repeatable. Same as $ICEBERG_CUSTOM_LAYERS (';'-separated).",
+    ),
 ) -> None:
+    import os
+
     from iceberg import settings
 
     if data_dir:
         settings.set_data_dir(data_dir)
+    if custom_layer:
+        from iceberg.bundle import CustomLayerSpec
+
+        specs = [CustomLayerSpec.parse(text) for text in custom_layer]  # fail early on a bad spec
+        # every command of this process (and the app it starts) builds with these layers
+        os.environ["ICEBERG_CUSTOM_LAYERS"] = ";".join(f"{s.name}={s.level}:{s.path}" for s in specs)

@@ -33,7 +33,7 @@ def build(
     typer.echo(f"bundle: {path}")
     typer.echo(f"built in {manifest['build_seconds']} s from {manifest['data_dir']}")
     typer.echo(f"{len(bundle.occupations)} occupations, {len(bundle.levels['area'].ids)} OEWS areas, "
-               f"{len(counties.ids):,} counties allocated")
+               f"{len(counties.ids):,} counties allocated; layers: {', '.join(bundle.exposure.layers)}")
     for stage, items in bundle.provenance.counts.items():
         shown = ", ".join(f"{k}={v:,}" for k, v in items.items() if isinstance(v, (int, float)))
         typer.echo(f"  {stage}: {shown}")

@@ -135,3 +135,14 @@ def read_aioe(path: str | Path) -> pd.DataFrame:
     check_unique(frame, ["SOC Code"], path)
     score, _ = to_number(frame, "AIOE", path, allow_empty=False)
     return pd.DataFrame({"soc_2010": frame["SOC Code"], "title": frame["Occupation Title"], "aioe": score})
+
+
+def read_custom_layer(path: str | Path) -> pd.DataFrame:
+    """A user's capability CSV (``code,value``; see :mod:`iceberg.capability.custom`).
+
+    Returns the two columns as text; :func:`iceberg.capability.custom_layer` validates codes
+    for the chosen level and values in [0, 1], naming the file, row and column of a bad cell.
+    """
+    path = Path(path)
+    frame = read_text_table(path, required=["code", "value"])
+    return frame[["code", "value"]]
