@@ -93,10 +93,14 @@ def validate(
     import iceberg
     from iceberg.validate import validation_report
 
-    bundle = iceberg.load()
-    text = validation_report(bundle.levels["nation"], bundle.levels["state"], bundle.exposure)
     from iceberg.fileutil import atomic_write_text
+    from iceberg.validate_plot import validation_chart
 
+    bundle = iceberg.load()
+    nation, states = bundle.levels["nation"], bundle.levels["state"]
+    chart = validation_chart(nation, states, bundle.exposure, out.with_suffix(".png"))
+    text = validation_report(nation, states, bundle.exposure)
+    text += f"\n\n![National exposure by layer vs the Iceberg paper]({chart.name})\n"
     atomic_write_text(out, text)
     typer.echo(text)
-    typer.echo(f"\nwritten to {out}")
+    typer.echo(f"\nwritten to {out} and {chart}")

@@ -122,6 +122,9 @@ def test_cli_summary_and_validate(real_bundle, raw_dir, tmp_path, monkeypatch):
     assert out.exit_code == 0, out.output
     text = report.read_text()
     assert "11.7%" in text and "2.2%" in text
+    chart = report.with_suffix(".png")
+    assert chart.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and chart.stat().st_size > 20_000
+    assert chart.name in text
 
 
 def test_default_scenario_reaches_every_county(real_bundle):
