@@ -7,7 +7,7 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-__all__ = ["__version__", "load", "run", "Scenario", "explore", "plot"]
+__all__ = ["Scenario", "__version__", "explore", "load", "plot", "run"]
 
 
 def explore(result, metric: str = "hidden_index", **kwargs):

@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
-
 from scipy import sparse
 
 from iceberg.geomatrix import GeoMatrix

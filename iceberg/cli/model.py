@@ -91,9 +91,8 @@ def validate(
 ) -> None:
     """Write the validation report: our national figures next to the Iceberg paper's, per layer."""
     import iceberg
-    from iceberg.validate import validation_report
-
     from iceberg.fileutil import atomic_write_text
+    from iceberg.validate import validation_report
     from iceberg.validate_plot import validation_chart
 
     bundle = iceberg.load()

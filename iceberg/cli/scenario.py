@@ -74,7 +74,7 @@ def _write(frame, out: Path) -> None:
 @scenario_app.command("run")
 def run_command(
     scenario_file: str = typer.Argument(..., help="Scenario JSON file or preset name."),
-    out: Path = typer.Option(None, "--out", help="Write the county table (.csv or .parquet)."),  # noqa: B008
+    out: Path = typer.Option(None, "--out", help="Write the county table (.csv or .parquet)."),
 ) -> None:
     """Run one scenario and print the national figures at the horizon year."""
     import iceberg

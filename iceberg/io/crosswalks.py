@@ -7,7 +7,14 @@ from pathlib import Path
 import pandas as pd
 
 from iceberg.errors import IcebergDataError
-from iceberg.io._table import ONET_SOC, SOC_DETAILED, check_pattern, check_unique, find_file, read_text_table
+from iceberg.io._table import (
+    ONET_SOC,
+    SOC_DETAILED,
+    check_pattern,
+    check_unique,
+    find_file,
+    read_text_table,
+)
 
 
 def _locate(folder: str | Path, stem: str) -> Path:

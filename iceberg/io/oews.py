@@ -13,7 +13,13 @@ import numpy as np
 import pandas as pd
 
 from iceberg.errors import IcebergDataError
-from iceberg.io._table import check_pattern, check_unique, read_excel_table, read_text_table, to_number
+from iceberg.io._table import (
+    check_pattern,
+    check_unique,
+    read_excel_table,
+    read_text_table,
+    to_number,
+)
 
 REQUIRED = ["AREA", "AREA_TITLE", "AREA_TYPE", "OCC_CODE", "OCC_TITLE", "O_GROUP", "TOT_EMP",
             "H_MEAN", "A_MEAN", "A_MEDIAN"]

@@ -7,7 +7,7 @@ import pytest
 
 from iceberg.build_steps import read_exposure_sources
 from iceberg.exposure import ExposureModel
-from iceberg.io import crosswalks, layers, oews, onet
+from iceberg.io import oews
 from iceberg.metrics import geo_metrics
 from iceberg.validate import _test_only_geomatrix, validation_report
 
