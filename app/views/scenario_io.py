@@ -81,34 +81,7 @@ def scenario_from_upload(data: bytes | str) -> tuple[Scenario, list[str]]:
 
 def lenient_scenario(values: Mapping[str, Any]) -> tuple[Scenario, list[str]]:
     """Build a scenario from lever values, dropping each invalid lever with a notice."""
-    fields = Scenario.model_fields
-    notices = [f"unknown lever {k!r} ignored" for k in values if k not in fields]
-    kept = {k: v for k, v in values.items() if k in fields}
-    for _ in range(len(fields) + 1):
-        try:
-            return Scenario(**kept), notices
-        except ValidationError as exc:
-            dropped = False
-            for err in exc.errors():
-                name = str(err["loc"][0]) if err["loc"] else ""
-                if name not in kept:  # a default clashes with a controlling lever
-                    name = _CONTROLLERS.get(name, "")
-                if name in kept:
-                    notices.append(f"lever {name!r}: {err['msg']} (got {kept[name]!r}); using default")
-                    del kept[name]
-                    dropped = True
-            if not dropped:
-                break
-    return Scenario(), [*notices, "the uploaded scenario could not be used; using defaults"]
-
-
-_CONTROLLERS = {
-    "target_sectors": "targeting",
-    "target_counties": "targeting",
-    "scope_states": "scope",
-    "scope_counties": "scope",
-    "horizon_year": "start_year",
-}
+    return Scenario.from_values(dict(values))
 
 
 def validation_message(exc: ValidationError) -> str:

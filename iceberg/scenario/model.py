@@ -266,6 +266,15 @@ class Scenario(BaseModel):
             The scenario and one human-readable notice per ignored parameter, naming the lever.
         """
         values, notices = _decode_all(params)
+        scenario, more = cls.from_values(values)
+        return scenario, notices + more
+
+    @classmethod
+    def from_values(cls, values: dict[str, Any]) -> tuple[Scenario, list[str]]:
+        """Lenient build from lever values (field names): each unknown or invalid lever is
+        dropped and takes its default, with one notice naming it (URL params, uploaded JSON)."""
+        notices = [f"unknown lever {k!r} ignored" for k in values if k not in cls.model_fields]
+        values = {k: v for k, v in values.items() if k in cls.model_fields}
         while True:
             try:
                 return cls(**values), notices
