@@ -15,7 +15,7 @@ if str(APP_DIR) not in sys.path:  # `views` is importable however the app is sta
 
 import streamlit as st
 
-st.set_page_config(page_title="iceberg — AI exposure of US wages", page_icon=":material/ac_unit:",
+st.set_page_config(page_title="iceberg — AI exposure of US wages", page_icon="🧊",
                    layout="wide", initial_sidebar_state="expanded")
 
 pages = [

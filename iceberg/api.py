@@ -7,8 +7,10 @@ scenario engine adds its outputs for the horizon year (and every year in ``by_ye
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -116,6 +118,96 @@ class Result:
         out = web.merge(attrs, on="geoid", how="left")
         out.attrs["simplified"] = True
         return out
+
+    def county_values(self, year: int | None = None) -> pd.DataFrame:
+        """The county layer (no geometry, indexed by GEOID) with the scenario outputs of ``year``.
+
+        Technical metrics do not depend on the year; the scenario columns are those of
+        ``year`` (clamped to the scenario's years), or of the horizon when ``year`` is None.
+        """
+        out = pd.DataFrame(self.counties.drop(columns="geometry")).set_index("geoid")
+        out.index = out.index.astype(str)
+        frame = self.by_year.get("county")
+        if year is None or frame is None or frame.empty:
+            return out
+        years = frame.index.get_level_values("year")
+        year = int(min(max(int(year), years.min()), years.max()))
+        extra = frame.xs(year, level="year")
+        cols = [c for c in extra.columns if c not in ("employment", "wage_bill")]
+        return out.drop(columns=[c for c in cols if c in out.columns]).join(extra[cols], how="left")
+
+    def export_map(self, metric: str, target: str | os.PathLike | IO[bytes], *,
+                   format: str | None = None, state: str | None = None, year: int | None = None,
+                   diff_against: Result | None = None, classes: Any = None,
+                   title: str | None = None, subtitle: str | None = None) -> Path | None:
+        """Write a county map of ``metric`` to a file path or a binary buffer.
+
+        Parameters
+        ----------
+        metric : str
+            Column of :meth:`county_values` (technical metric or scenario output).
+        target : path or binary file object
+            Where to write. With a buffer, ``format`` is required.
+        format : {"png", "svg", "pdf", "html"}, optional
+            Default: the path's extension. ``html`` is a self-contained interactive page.
+        state : str, optional
+            Two-letter code or FIPS: only that state's counties.
+        year : int, optional
+            Year of the scenario outputs (default: the horizon).
+        diff_against : Result, optional
+            Map ``metric`` of this result minus ``diff_against`` (column ``<metric>_diff``,
+            diverging classes).
+        classes : MapClasses, optional
+            Class breaks (e.g. fitted on the baseline); default: fitted on the values.
+        title, subtitle : str, optional
+            Headings; the subtitle defaults to :meth:`scenario_subtitle`.
+
+        Returns
+        -------
+        Path or None
+            The path written (None for a buffer).
+        """
+        import tempfile
+
+        import geopandas as gpd
+
+        fmt = (format or Path(str(target)).suffix.lstrip(".")).lower()
+        if fmt not in ("png", "svg", "pdf", "html"):
+            raise ValueError(f"map format {fmt!r} is not one of png, svg, pdf, html")
+        values = self.county_values(year)
+        column = metric
+        if diff_against is not None:
+            column = f"{metric}_diff"
+            before = diff_against.county_values(year)
+            values[column] = values[metric] - before[metric].reindex(values.index)
+            classes = None
+        subtitle = subtitle if subtitle is not None else self.scenario_subtitle() + (
+            f", year {year}" if year is not None and self.by_year else "")
+        if hasattr(target, "write"):
+            with tempfile.TemporaryDirectory() as tmp:
+                path = Path(tmp) / f"map.{fmt}"
+                self.export_map(metric, path, state=state, year=year, diff_against=diff_against,
+                                classes=classes, title=title, subtitle=subtitle)
+                target.write(path.read_bytes())
+            return None
+        if fmt == "html":
+            from iceberg.maps.explore import explore
+            from iceberg.maps.offline import to_html
+
+            layer = self.web_counties()[["geoid", "geometry"]].merge(
+                values.reset_index().rename(columns={"index": "geoid"}), on="geoid", how="left")
+            m = explore(layer, column, classes=classes, layers=[column], state=state,
+                        title=title, subtitle=subtitle, offline=True, layer_control=False,
+                        assets="leaflet_only")
+            return Path(to_html(m, target))
+        from iceberg.maps.static import plot
+
+        geo = self.counties[["geoid", "geometry"]]
+        layer = gpd.GeoDataFrame(geo.merge(values.reset_index().rename(
+            columns={"index": "geoid"}), on="geoid", how="left"), geometry="geometry",
+            crs=self.counties.crs)
+        return Path(plot(layer, column, target, classes=classes, state=state, title=title,
+                         subtitle=subtitle, dpi=200 if fmt == "png" else 150))
 
     def scenario_subtitle(self) -> str:
         """One line describing the scenario for map subtitles."""

@@ -38,8 +38,9 @@ def main() -> None:
     st.markdown(_CSS, unsafe_allow_html=True)
     st.markdown("### Where AI could do the work people are paid for")
     st.caption(headline.CAVEAT)
-    for note in ss.get("notices", []):
-        st.warning(note, icon="⚠️")
+    notice = session.notice_text()
+    if notice:
+        st.warning(notice, icon="⚠️")
     if ss.get("flash"):
         st.success(ss.pop("flash"))
 
@@ -122,26 +123,26 @@ def _map_section(res, base, fips, abbr, year, name) -> None:
 
 
 def _draw_maps(res, base, metric, mode, year, fips, label):
-    """The map(s) of the chosen view, each headed by a line saying what it shows (the maps
-    themselves carry no title box in the app)."""
+    """The map(s) of the chosen view, each headed by a line saying what it shows."""
     diff = None
+    hatch = bool(st.session_state.get("view.hatch"))
     if mode == "side":
         left, right = st.columns(2)
         with left:
             st.markdown(f"**Baseline** · {label}")
-            mapview.show(mapview.build_map(base, metric, year, fips), "map_base")
+            mapview.show(base, metric, year, fips, "map_base", hatch=hatch)
         with right:
             st.markdown(f"**Scenario** · {label}")
-            mapview.show(mapview.build_map(res, metric, year, fips), "map")
+            mapview.show(res, metric, year, fips, "map", hatch=hatch)
         _saturation_note(res, metric, year, fips)
     elif mode == "diff":
         diff = base
-        st.markdown(f"**Change in {label.lower()}**: scenario − baseline"
+        st.markdown(f"**Change in {label[0].lower()}{label[1:]}**: scenario − baseline"
                     + (f", {year}" if year is not None and metric in SCENARIO_OPTIONS else ""))
-        mapview.show(mapview.build_map(res, metric, year, fips, diff_against=base), "map")
+        mapview.show(res, metric, year, fips, "map", diff_against=base, hatch=hatch)
     else:
         shown = base if mode == "baseline" else res
-        mapview.show(mapview.build_map(shown, metric, year, fips), "map")
+        mapview.show(shown, metric, year, fips, "map", hatch=hatch)
         if mode == "scenario":
             _saturation_note(res, metric, year, fips)
     return diff
@@ -165,31 +166,34 @@ def _below(res, base, metric, mode, diff, year, fips, abbr) -> None:
     ss.setdefault("county_pick", None)
     geoid = st.selectbox("Find a county", county_opts, key="county_pick",
                          placeholder="Type a county name…", format_func=lambda g: choices.counties[g])
-    tabs = st.tabs(["County", "Ranking", "Uncertainty", "Downloads"])
+    # lazy tabs: only the open one runs and is sent (the page stays light; a click reruns)
+    tabs = st.tabs(["County", "Ranking", "Uncertainty", "Downloads"], key="view.tab",
+                   on_change="rerun")
     timing.mark("county search")
-    with tabs[0]:
-        if geoid:
-            drilldown.county_panel(res, geoid, choices, year)
-        else:
-            st.caption("Click a county on the map, or find one above.")
-    timing.mark("county tab")
-    with tabs[1]:
-        drilldown.ranking(res, metric, year, fips, choices)
-    timing.mark("ranking tab")
-    with tabs[2]:
-        if geoid:
-            level, gid, gname = "county", geoid, choices.counties[geoid]
-        elif fips:
-            level, gid, gname = "state", fips, choices.states[fips]
-        else:
-            level, gid, gname = "nation", str(res.nation.name), "United States"
-        uncertainty_view.panel(res, level, gid, gname)
-    timing.mark("uncertainty tab")
-    with tabs[3]:
-        column = f"{metric}_diff" if diff is not None else metric
-        shown = base if mode == "baseline" else res
-        downloads.panel(shown, metric, column, year, fips, abbr, diff)
-    timing.mark("downloads tab")
+    if tabs[0].open:
+        with tabs[0]:
+            if geoid:
+                drilldown.county_panel(res, geoid, choices, year)
+            else:
+                st.caption("Click a county on the map, or find one above.")
+    if tabs[1].open:
+        with tabs[1]:
+            drilldown.ranking(res, metric, year, fips, choices)
+    if tabs[2].open:
+        with tabs[2]:
+            if geoid:
+                level, gid, gname = "county", geoid, choices.counties[geoid]
+            elif fips:
+                level, gid, gname = "state", fips, choices.states[fips]
+            else:
+                level, gid, gname = "nation", str(res.nation.name), "United States"
+            uncertainty_view.panel(res, level, gid, gname, year)
+    if tabs[3].open:
+        with tabs[3]:
+            column = f"{metric}_diff" if diff is not None else metric
+            shown = base if mode == "baseline" else res
+            downloads.panel(shown, metric, column, year, fips, abbr, diff)
+    timing.mark("tabs")
     session.sync_url()
 
 

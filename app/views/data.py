@@ -8,6 +8,7 @@ mutate another's copy.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,7 +18,6 @@ import streamlit as st
 
 import iceberg
 from iceberg.maps.classes import MapClasses
-from iceberg.maps.explore import EncodedGeometry, encode_geometry
 from iceberg.scenario.model import Scenario
 
 #: Scenario outputs the app maps and reports (all levels of ``Result.by_year``).
@@ -77,6 +77,15 @@ class AppResult:
             # the year's values replace any horizon-year columns the run attached
             out = out.drop(columns=[c for c in cols if c in out.columns]).join(extra[cols], how="left")
         return out
+
+
+def _warm_imports() -> None:
+    """Import the map classifier (mapclassify pulls in scikit-learn: seconds on a busy
+    machine) while the first session loads the bundle and runs its scenario."""
+    import mapclassify  # noqa: F401
+
+
+threading.Thread(target=_warm_imports, name="iceberg-warm-imports", daemon=True).start()
 
 
 @st.cache_resource(show_spinner="Loading the data (the first time, it is built from the "
@@ -150,31 +159,6 @@ def baseline() -> AppResult:
 
 
 @st.cache_resource(show_spinner=False)
-def web_geometry():
-    """Simplified county polygons (EPSG:4326) with names, built once for every map."""
-    bundle = get_bundle()
-    meta = bundle.counties[["geoid", "name", "state_fips", "state_abbr"]]
-    web = bundle.web_counties[["geoid", "geometry"]].merge(meta, on="geoid", how="left")
-    web["geoid"] = web["geoid"].astype(str)
-    web.attrs["web_layer"] = True
-    return web
-
-
-@st.cache_resource(show_spinner=False)
-def web_counties_meta() -> pd.DataFrame:
-    """The web layer's counties without geometry (GEOID, name, state): what a map frame joins
-    its values to."""
-    return pd.DataFrame(web_geometry().drop(columns="geometry"))
-
-
-@st.cache_resource(show_spinner=False)
-def encoded_geometry() -> EncodedGeometry:
-    """The county polygons and state borders encoded once for every map of every session
-    (:func:`iceberg.maps.explore.encode_geometry`)."""
-    return encode_geometry(web_geometry(), states=get_bundle().web_states, simplified=True)
-
-
-@st.cache_resource(show_spinner=False)
 def baseline_classes(metric: str) -> MapClasses | None:
     """Map classes fitted on the baseline county values (None when the baseline is flat)."""
     values = baseline().county_values(baseline().years[-1] if baseline().years else None)
@@ -185,6 +169,19 @@ def baseline_classes(metric: str) -> MapClasses | None:
     if np.unique(v).size < 2:
         return None
     return MapClasses.fit(v, metric)
+
+
+def difference_classes(values, metric: str, *, sequential: bool = False) -> MapClasses:
+    """Classes for values with no baseline classes: diverging around zero for a difference
+    (one "No change" class when nothing moved), else fitted on the values themselves."""
+    v = pd.to_numeric(pd.Series(values), errors="coerce").to_numpy(dtype=float)
+    v = v[np.isfinite(v)]
+    unit = MapClasses.fit([0.0, 1.0], metric).unit
+    if v.size == 0 or (not sequential and np.abs(v).max() <= 1e-9 * max(1.0, np.abs(v).mean())):
+        return MapClasses(metric, "NoChange", (0.0,), ("#f7f7f7",), unit)
+    if sequential:
+        return MapClasses.fit(v, metric)
+    return MapClasses.fit_difference(v, metric)
 
 
 @st.cache_data(max_entries=16, show_spinner="Drawing uncertainty bands…")

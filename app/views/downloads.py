@@ -7,38 +7,38 @@ data captured here, because they run outside the script thread.
 
 from __future__ import annotations
 
+import io
 import json
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
 import geopandas as gpd
-import numpy as np
 import pandas as pd
 import streamlit as st
 
+import iceberg
+from iceberg import Scenario
 from iceberg.export import export_table
 from iceberg.maps.classes import MapClasses
-from iceberg.maps.offline import render_html
-from iceberg.maps.static import plot
 from views.data import AppResult, baseline_classes, get_bundle, get_choices
-from views.mapview import build_map
 
 MIME = {"png": "image/png", "svg": "image/svg+xml", "pdf": "application/pdf",
         "html": "text/html", "csv": "text/csv", "parquet": "application/octet-stream",
         "json": "application/json"}
 
 
-def _static_bytes(table: Callable[[], gpd.GeoDataFrame], metric: str, fmt: str,
-                  classes: MapClasses | None, state: str | None,
-                  subtitle: str) -> Callable[[], bytes]:
-    """The map file, made (table joined to the polygons included) only when asked for."""
+def _map_bytes(scenario_json: str, metric: str, fmt: str, state: str | None, year: int | None,
+               diff_json: str | None, classes: MapClasses | None) -> Callable[[], bytes]:
+    """The map file, made (a full run, joined to the polygons) only when asked for."""
     def make() -> bytes:
-        with tempfile.TemporaryDirectory() as tmp:
-            path = Path(tmp) / f"map.{fmt}"
-            plot(table(), metric, path, classes=classes, state=state, subtitle=subtitle,
-                 dpi=200 if fmt == "png" else 150)
-            return path.read_bytes()
+        bundle = get_bundle()
+        res = iceberg.run(bundle, Scenario.from_json(scenario_json))
+        other = iceberg.run(bundle, Scenario.from_json(diff_json)) if diff_json else None
+        buf = io.BytesIO()
+        res.export_map(metric, buf, format=fmt, state=state, year=year, diff_against=other,
+                       classes=classes)
+        return buf.getvalue()
     return make
 
 
@@ -97,29 +97,15 @@ def panel(res: AppResult, metric: str, column: str, year: int | None, state_fips
                   "sources": get_bundle().provenance.to_dict().get("sources", {}),
                   "view": {"metric": column, "year": year, "state": state_abbr}}
     st.markdown("**Current map**")
-    def table() -> gpd.GeoDataFrame:  # joined to the full-resolution polygons on demand
-        out = county_table(res, year, None, geometry=True)
-        if diff_against is not None:
-            before = diff_against.county_values(year)
-            out[column] = out[metric].to_numpy() - before[metric].reindex(
-                out["geoid"]).to_numpy() if metric in before.columns else np.nan
-        return out
-
     classes = None if diff_against is not None else baseline_classes(metric)
+    diff_json = diff_against.scenario_json if diff_against is not None else None
     cols = st.columns(4)
-    sub = subtitle_of(res, year_shown)
-    for col, fmt in zip(cols[:3], ("png", "svg", "pdf")):
-        col.download_button(fmt.upper(), _static_bytes(table, column, fmt, classes, state_abbr, sub),
+    for col, fmt, label in zip(cols, ("png", "svg", "pdf", "html"),
+                               ("PNG", "SVG", "PDF", "HTML (offline)")):
+        col.download_button(label, _map_bytes(res.scenario_json, metric, fmt, state_abbr,
+                                              year_shown, diff_json, classes),
                             file_name=f"{stem}.{fmt}", mime=MIME[fmt], key=f"dl.map.{fmt}",
                             on_click="ignore", width="stretch")
-
-    def html_bytes() -> bytes:
-        m = build_map(res, metric, year, state_fips, diff_against=diff_against, offline=True)
-        return render_html(m, self_contained=True).encode("utf-8")
-
-    cols[3].download_button("HTML (offline)", html_bytes, file_name=f"{stem}.html",
-                            mime=MIME["html"], key="dl.map.html", on_click="ignore",
-                            width="stretch")
     st.markdown("**Tables**" + (" (the chosen state's counties)" if state_fips else ""))
     cols = st.columns(4)
     flat = county_table(res, year, state_fips, geometry=False)

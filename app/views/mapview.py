@@ -1,88 +1,88 @@
-"""The county choropleth: scenario, baseline, side by side or as a difference map.
+"""The county choropleth of the sandbox: scenario, baseline, side by side or as a difference.
 
-Maps come from :func:`iceberg.maps.explore.explore` on the polygons encoded once per server
-(:func:`views.data.encoded_geometry`), with classes fitted once on the baseline: a scenario
-change only encodes the values and colours. In the app the map has no title box (the page
-carries the heading and the caveat) and loads Leaflet only; the exported HTML keeps the title.
-``st_folium`` returns only ``last_active_drawing``: panning and zooming never rerun the script;
-a click selects a county.
+Drawn by the components v2 map of :mod:`views.countymap`: the shapes reach the page once, and
+each view, year, metric or lever change sends only the class of each county, the colours, the
+tooltip values and the legend. Classes are fitted once on the baseline, so a darker county
+really moved; a difference map gets diverging classes centred on zero.
 """
 
 from __future__ import annotations
 
-import copy
-
 import numpy as np
 import pandas as pd
 import streamlit as st
-from streamlit_folium import st_folium
 
-from iceberg.maps.explore import explore
-from views import fmt, timing
-from views.data import AppResult, baseline_classes, encoded_geometry, web_counties_meta
+from views import countymap, fmt, timing
+from views.data import AppResult, baseline_classes, difference_classes, get_bundle, get_choices
 
-MAP_HEIGHT = 540
-_TOOLTIP_COLS = ("exposed_wages", "surface_wages", "hidden_wages", "top_hidden")
+MAP_HEIGHT = countymap.MAP_HEIGHT
+#: Above this share of estimated (unpublished) jobs a county is hatched when asked for.
+ESTIMATED_HATCH = 0.5
 
 
-def map_frame(res: AppResult, metric: str, year: int | None, state_fips: str | None,
-              other: AppResult | None = None) -> pd.DataFrame:
-    """The web layer's counties (no geometry) with the metric (and ``metric_diff`` = res −
-    other when given) and the tooltip columns."""
-    meta = web_counties_meta()
-    if state_fips is not None:
-        meta = meta[meta["state_fips"].astype(str) == state_fips]
-    values = res.county_values(year)
-    cols = [c for c in (metric, *_TOOLTIP_COLS) if c in values.columns]
-    frame = values[cols]
+@st.cache_resource(show_spinner="Preparing the county shapes (once per server)…")
+def geometry() -> countymap.Geometry:
+    """County polygons and state borders encoded once for every session."""
+    bundle = get_bundle()
+    return countymap.build_geometry(bundle.web_counties, bundle.web_states,
+                                    pd.Series(get_choices().counties))
+
+
+def is_yearly(metric: str) -> bool:
+    """Scenario outputs change over the years; technical metrics do not."""
+    return metric.startswith(("displaced", "net_", "gdp", "reskill", "productivity"))
+
+
+def map_values(res: AppResult, metric: str, year: int | None,
+               other: AppResult | None = None) -> pd.Series:
+    """The mapped value of every county (``res − other`` when ``other`` is given)."""
+    values = res.county_values(year if is_yearly(metric) else None)
+    v = pd.to_numeric(values[metric], errors="coerce") if metric in values else \
+        pd.Series(np.nan, index=values.index)
     if other is not None:
-        before = other.county_values(year)
-        metric_col = before[metric] if metric in before.columns else np.nan
-        frame = frame.assign(**{f"{metric}_diff": values[metric] - metric_col})
-    out = meta.merge(frame, left_on="geoid", right_index=True, how="left")
-    if metric not in out.columns:
-        out[metric] = np.nan
-    return out
+        before = other.county_values(year if is_yearly(metric) else None)
+        b = pd.to_numeric(before[metric], errors="coerce") if metric in before else np.nan
+        v = v - b
+    return v
 
 
-def build_map(res: AppResult, metric: str, year: int | None, state_fips: str | None, *,
-              diff_against: AppResult | None = None, title: str | None = None,
-              offline: bool = False):
-    """A folium map of one metric (classes from the baseline; diverging for a difference).
-
-    ``offline`` makes the exported page: no basemap, with the title box (``title`` or the
-    metric's name) and the caveat. Built maps are cached per view; each call returns a fresh
-    deep copy (rendering mutates a folium map), so clicks and toggles back to a seen view skip
-    the build.
-    """
-    if not metric.startswith(_YEARLY):
-        year = None  # technical metrics do not change over the years: one map for all
-    key = (res.scenario_json, diff_against.scenario_json if diff_against is not None else None)
-    m = _cached_map(key, metric, year, state_fips, title if offline else None, offline, res,
-                    diff_against)
-    return copy.deepcopy(m)
-
-
-_YEARLY = ("displaced", "net_", "gdp", "reskill", "productivity")
+def paint(res: AppResult, metric: str, year: int | None, *,
+          diff_against: AppResult | None = None) -> dict:
+    """The paint of one view (see :func:`views.countymap.paint_payload`)."""
+    ids = geometry().ids
+    values = map_values(res, metric, year, diff_against)
+    label = fmt.label(metric)
+    if diff_against is not None:
+        classes = difference_classes(values, f"{metric}_diff")
+        base = map_values(diff_against, metric, year)
+        extra = "Baseline " + pd.Series(classes_text(metric, base), index=base.index)
+        return countymap.paint_payload(ids, values, classes, f"Change in {label[0].lower()}"
+                                       f"{label[1:]} (scenario − baseline)", extra=extra)
+    classes = baseline_classes(metric)
+    if classes is None:  # a flat baseline: classes of the values shown
+        classes = difference_classes(values, metric, sequential=True)
+    return countymap.paint_payload(ids, values, classes, label)
 
 
-@st.cache_resource(max_entries=16, show_spinner=False)
-def _cached_map(key, metric, year, state_fips, title, offline, _res, _diff):
-    return _build_map(_res, metric, year, state_fips, _diff, title, offline)
+def classes_text(metric: str, values: pd.Series) -> np.ndarray:
+    return np.array([fmt.value(metric, v) for v in values.to_numpy()], dtype=object)
 
 
-def _build_map(res, metric, year, state_fips, diff_against, title, offline):
-    frame = map_frame(res, metric, year, state_fips, other=diff_against)
-    column = f"{metric}_diff" if diff_against is not None else metric
-    classes = None if diff_against is not None else baseline_classes(metric)
-    if frame[column].notna().sum() == 0:
-        frame[column] = np.nan
-    subtitle = f"Year {year}" if year is not None else None
-    # one layer, no switcher: the app's radio chooses the metric; a choropleth needs Leaflet only
-    return explore(frame, column, classes=classes, layers=[column], geometry=encoded_geometry(),
-                   title=title, subtitle=subtitle, offline=offline, height=MAP_HEIGHT,
-                   layer_control=False, assets="leaflet_only", title_box=offline,
-                   legend_position="bottomleft")
+def _pick_county(geoid: str) -> None:
+    st.session_state["county_pick"] = geoid
+
+
+def show(res: AppResult, metric: str, year: int | None, state_fips: str | None, key: str, *,
+         diff_against: AppResult | None = None, hatch: bool = False) -> None:
+    """Draw (or repaint) one map; a click selects the county for the drill-down."""
+    timing.mark(f"map {key} start")
+    geometry()
+    timing.mark(f"map {key} geometry")
+    share = res.counties.get("estimated_share", None)
+    countymap.show(geometry(), paint(res, metric, year, diff_against=diff_against), key=key,
+                   focus=state_fips, on_click=_pick_county,
+                   hatch=countymap.hatch_payload(geometry().ids, share, ESTIMATED_HATCH, hatch))
+    timing.mark(f"map {key} sent")
 
 
 def top_class_share(res: AppResult, metric: str, year: int | None,
@@ -92,37 +92,12 @@ def top_class_share(res: AppResult, metric: str, year: int | None,
     classes = baseline_classes(metric)
     if classes is None or classes.k < 2:
         return 0.0
-    frame = map_frame(res, metric, year if metric.startswith(_YEARLY) else None, state_fips)
-    v = pd.to_numeric(frame[metric], errors="coerce").to_numpy(dtype=float)
+    v = map_values(res, metric, year)
+    if state_fips is not None:
+        v = v[v.index.str[:2] == state_fips]
+    v = v.to_numpy(dtype=float)
     v = v[np.isfinite(v)]
     return float((v > classes.bins[-2]).mean()) if v.size else 0.0
 
 
-def _on_click(key: str) -> None:
-    """A county was clicked: select it for the drill-down (and the URL)."""
-    value = st.session_state.get(key) or {}
-    feature = value.get("last_active_drawing") or {}
-    geoid = str(feature.get("id") or (feature.get("properties") or {}).get("geoid") or "")
-    if len(geoid) == 5 and geoid.isdigit():
-        st.session_state["county_pick"] = geoid
-
-
-def show(m, key: str) -> None:
-    """Render a map with streamlit-folium; a click only returns the clicked feature."""
-    timing.mark(f"map {key} built")
-    st_folium(m, key=key, height=MAP_HEIGHT, use_container_width=True,
-              returned_objects=["last_active_drawing"], on_change=lambda: _on_click(key))
-    timing.mark(f"map {key} sent")
-
-
-def legend_items(res: AppResult, metric: str) -> list[tuple[str, str]]:
-    """The legend of a metric (baseline classes) as ``(colour, label)`` pairs."""
-    classes = baseline_classes(metric)
-    return classes.legend_items() if classes is not None else []
-
-
-def describe(metric: str) -> str:
-    return fmt.label(metric)
-
-
-__all__ = ["MAP_HEIGHT", "build_map", "legend_items", "map_frame", "show", "top_class_share"]
+__all__ = ["MAP_HEIGHT", "geometry", "map_values", "paint", "show", "top_class_share"]

@@ -23,8 +23,9 @@ VIEW_KEYS: dict[str, str] = {
     "county": "selected county GEOID",
 }
 VIEW_MODES = ("scenario", "baseline", "side", "diff")
-#: Largest upload the app accepts (a scenario file is a few kB).
-MAX_UPLOAD_BYTES = 200_000
+#: Largest upload the app accepts (a scenario file is a few kB); the uploader says the same.
+MAX_UPLOAD_MB = 1
+MAX_UPLOAD_BYTES = MAX_UPLOAD_MB * 1024 * 1024
 
 
 def split_params(params: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
@@ -54,29 +55,64 @@ def scenario_to_params(scenario: Scenario, view: Mapping[str, Any] | None = None
     return out
 
 
-def scenario_from_upload(data: bytes | str) -> tuple[Scenario, list[str]]:
+def scenario_from_upload(data: bytes | str, with_status: bool = False):
     """Scenario from an uploaded JSON file.
 
-    A valid file loads exactly. Otherwise each lever that fails validation (or is unknown)
-    is dropped and takes its default, with one notice per lever; a file that is not a JSON
-    object gives the default scenario and a notice.
+    A valid file loads exactly (a UTF-8 byte-order mark is accepted). Otherwise each lever
+    that fails validation (or is unknown) is dropped and takes its default, with one notice
+    per lever; a file that cannot be read as a JSON object gives the default scenario and a
+    notice. With ``with_status`` a third value says whether the file could be read at all
+    (the app then keeps the current scenario instead of loading the defaults).
     """
+    sc, notices, readable = _from_upload(data)
+    return (sc, notices, readable) if with_status else (sc, notices)
+
+
+def _from_upload(data: bytes | str) -> tuple[Scenario, list[str], bool]:
     if isinstance(data, bytes):
         if len(data) > MAX_UPLOAD_BYTES:
-            return Scenario(), [(f"the uploaded file is larger than {MAX_UPLOAD_BYTES:,} bytes; "
-                                "using defaults")]
+            return Scenario(), [f"the file is larger than {MAX_UPLOAD_MB} MB "
+                                f"({len(data):,} bytes); a scenario file is a few kB"], False
         try:
-            data = data.decode("utf-8")
+            data = data.decode("utf-8-sig")  # a BOM (Windows editors) is not an error
         except UnicodeDecodeError:
-            return Scenario(), ["the uploaded file is not UTF-8 text; using defaults"]
+            return Scenario(), ["the file is not UTF-8 text (expected a scenario JSON file)"], False
+    data = data.removeprefix("\ufeff")
     try:
         raw = json.loads(data)
     except json.JSONDecodeError as exc:
-        return Scenario(), [(f"the uploaded file is not valid JSON ({exc.msg}, line {exc.lineno}); "
-                            "using defaults")]
+        return Scenario(), [f"the file is not valid JSON ({exc.msg}, line {exc.lineno}, column "
+                            f"{exc.colno})"], False
     if not isinstance(raw, dict):
-        return Scenario(), ["the uploaded file must hold a JSON object of levers; using defaults"]
-    return lenient_scenario(raw)
+        return Scenario(), ["the file must hold a JSON object of levers (found a "
+                            f"{type(raw).__name__})"], False
+    sc, notices = lenient_scenario(raw)
+    return sc, notices, True
+
+
+def check_against_data(sc: Scenario, choices) -> tuple[Scenario, list[str]]:
+    """Drop levers that name things the data does not have (a layer, states, counties),
+    with one notice each naming the lever, the value and what is allowed."""
+    values = sc.model_dump()
+    notices: list[str] = []
+    if sc.layer not in choices.layers:
+        notices.append(f"lever 'layer': {sc.layer!r} is not a capability layer of this data "
+                       f"(allowed: {', '.join(choices.layers)}); using the default")
+        values.pop("layer")
+    for name, known, what in (("scope_states", choices.states, "state FIPS codes"),
+                              ("scope_counties", choices.counties, "county GEOIDs"),
+                              ("target_counties", choices.counties, "county GEOIDs")):
+        bad = [c for c in values.get(name, ()) if c not in known]
+        if bad:
+            notices.append(f"lever {name!r}: {', '.join(map(repr, bad[:5]))} "
+                           f"{'is' if len(bad) == 1 else 'are'} not among the {len(known):,} "
+                           f"{what} of this data; using the default")
+            values.pop(name)
+    if not notices:
+        return sc, []
+    values = {k: v for k, v in values.items() if v != getattr(Scenario(), k)}
+    fixed, more = Scenario.from_values(values)
+    return fixed, notices + more
 
 
 def lenient_scenario(values: Mapping[str, Any]) -> tuple[Scenario, list[str]]:

@@ -8,9 +8,11 @@ from pydantic import ValidationError
 from iceberg.scenario.model import Scenario
 from iceberg.scenario.presets import list_presets, load_preset
 from views import levers
-from views.data import Choices
+from views.data import Choices, get_choices
 from views.scenario_io import (
+    MAX_UPLOAD_MB,
     VIEW_MODES,
+    check_against_data,
     scenario_from_params,
     scenario_from_upload,
     scenario_to_params,
@@ -33,7 +35,9 @@ def init(choices: Choices) -> None:
         return
     scen_params, view = split_params(st.query_params.to_dict())
     sc, notices = scenario_from_params(scen_params)
-    ss["notices"] = [f"Link: {n}" for n in notices]
+    sc, more = check_against_data(sc, choices)
+    ss["notices"] = notices + more
+    ss["notice_source"] = "link"
     ss["scenario_json"] = sc.to_json()
     levers.sync_widgets(ss, sc)
     _init_view(view, sc, choices)
@@ -44,17 +48,20 @@ def _init_view(view: dict[str, str], sc: Scenario, choices: Choices) -> None:
     notes = ss["notices"]
     geo = view.get("geo", "US").upper()
     if geo != "US" and geo not in choices.state_abbr:
-        notes.append(f"Link: unknown geography {view['geo']!r}; showing the whole country")
+        notes.append(f"unknown geography {view['geo']!r} (expected US or a state postal "
+                     "code); showing the whole country")
         geo = "US"
     ss["view.geo"] = geo
     metric = view.get("metric", "iceberg_index")
     if metric not in (*TECH_OPTIONS, *SCENARIO_OPTIONS):
-        notes.append(f"Link: unknown map metric {metric!r}; showing the iceberg index")
+        notes.append(f"unknown map metric {metric!r} (expected one of "
+                     f"{', '.join((*TECH_OPTIONS, *SCENARIO_OPTIONS))}); showing the iceberg index")
         metric = "iceberg_index"
     ss["view.metric"] = metric
     mode = view.get("mode", "scenario")
     if mode not in VIEW_MODES:
-        notes.append(f"Link: unknown map view {mode!r}; showing the scenario")
+        notes.append(f"unknown map view {mode!r} (expected one of {', '.join(VIEW_MODES)}); "
+                     "showing the scenario")
         mode = "scenario"
     ss["view.mode"] = mode
     year = view.get("year")
@@ -65,13 +72,14 @@ def _init_view(view: dict[str, str], sc: Scenario, choices: Choices) -> None:
                 raise ValueError
             ss["view.year"] = year_i
         except ValueError:
-            notes.append(f"Link: year {year!r} is outside the scenario's years; showing the horizon")
+            notes.append(f"year {year!r} is outside the scenario's years ({sc.start_year}–"
+                         f"{sc.horizon_year}); showing the horizon")
     county = view.get("county")
     if county:
         if county in choices.counties:
             ss["county_pick"] = county
         else:
-            notes.append(f"Link: unknown county {county!r} ignored")
+            notes.append(f"unknown county {county!r} (expected a 5-digit county GEOID); ignored")
 
 
 def sync_url() -> None:
@@ -86,36 +94,73 @@ def sync_url() -> None:
         st.query_params.from_dict(params)
 
 
+NOTICE_HEADINGS = {
+    "link": "Some values in this link could not be used; defaults are shown instead:",
+    "upload": "Some levers in the uploaded file could not be used; defaults are used instead:",
+    "upload_failed": "The uploaded file was not loaded; the scenario is unchanged:",
+}
+
+
+def notice_text() -> str | None:
+    """All notices of the last link or upload as ONE message (a heading and a list)."""
+    ss = st.session_state
+    notes = ss.get("notices") or []
+    if not notes:
+        return None
+    heading = NOTICE_HEADINGS.get(ss.get("notice_source", "link"), NOTICE_HEADINGS["link"])
+    return heading + "\n" + "\n".join(f"- {n}" for n in notes)
+
+
 # ---------------------------------------------------------------------------- callbacks
 
 
-def _set_scenario(sc: Scenario, notices: list[str], message: str) -> None:
+def _follow_horizon(old: Scenario, new: Scenario) -> None:
+    """A new horizon moves the year shown to it (cards, map and bands then agree)."""
     ss = st.session_state
+    if new.horizon_year != old.horizon_year or new.start_year != old.start_year or \
+            not new.start_year <= ss.get("view.year", new.horizon_year) <= new.horizon_year:
+        ss["view.year"] = new.horizon_year
+
+
+def _set_scenario(sc: Scenario, notices: list[str], message: str | None,
+                  source: str = "upload") -> None:
+    ss = st.session_state
+    _follow_horizon(scenario(), sc)
     ss["scenario_json"] = sc.to_json()
     ss["notices"] = notices
-    ss["flash"] = message
+    ss["notice_source"] = source
+    if message:
+        ss["flash"] = message
+    else:
+        ss.pop("flash", None)
     ss.pop("apply_error", None)
     levers.sync_widgets(ss, sc)
-    if "view.year" in ss and not sc.start_year <= ss["view.year"] <= sc.horizon_year:
-        del ss["view.year"]
 
 
 def load_preset_cb() -> None:
     name = st.session_state.get("preset_pick")
     if name:
-        _set_scenario(load_preset(name), [], f"Loaded preset “{load_preset(name).name}”.")
+        _set_scenario(load_preset(name), [], f"Loaded preset “{load_preset(name).name}”.",
+                      "preset")
 
 
 def reset_cb() -> None:
-    _set_scenario(Scenario(), [], "Levers reset to the defaults.")
+    _set_scenario(Scenario(), [], "Levers reset to the defaults.", "reset")
 
 
 def upload_cb() -> None:
     file = st.session_state.get("upload")
     if file is None:
         return
-    sc, notices = scenario_from_upload(file.getvalue())
-    _set_scenario(sc, [f"Upload: {n}" for n in notices], f"Loaded scenario file “{file.name}”.")
+    sc, notices, readable = scenario_from_upload(file.getvalue(), with_status=True)
+    if not readable:  # nothing was loaded: keep the current scenario, say why
+        ss = st.session_state
+        ss["notices"], ss["notice_source"] = notices, "upload_failed"
+        ss.pop("flash", None)
+        return
+    sc, more = check_against_data(sc, get_choices())
+    notices += more
+    _set_scenario(sc, notices, None if notices else f"Loaded scenario file “{file.name}”.")
 
 
 def apply_levers(editor_frame, choices: Choices) -> None:
@@ -130,8 +175,7 @@ def apply_levers(editor_frame, choices: Choices) -> None:
     ss.pop("apply_error", None)
     ss["notices"] = []
     ss["lv._editor_base"] = dict(sc.major_group_multipliers)
-    if "view.year" in ss and not sc.start_year <= ss["view.year"] <= sc.horizon_year:
-        del ss["view.year"]
+    _follow_horizon(scenario(), sc)
     ss["scenario_json"] = sc.to_json()
 
 
@@ -146,8 +190,10 @@ def sidebar(choices: Choices) -> None:
                      format_func=lambda n: load_preset(n).name)
         c2.button("Load preset", on_click=load_preset_cb, width="stretch")
         st.file_uploader("Upload a scenario (JSON)", type=["json"], key="upload", on_change=upload_cb,
-                         help="A file saved with “Download scenario (JSON)”. Invalid levers fall "
-                         "back to their defaults, with a notice.")
+                         max_upload_size=MAX_UPLOAD_MB,
+                         help="A file saved with “Download scenario (JSON)” (at most "
+                         f"{MAX_UPLOAD_MB} MB). Invalid levers fall back to their defaults, with "
+                         "one notice naming them.")
         st.caption("Set levers, then press **Apply**. Hover a label for its meaning.")
         applied, editor_frame = levers.render_lever_form(choices)
         if applied:

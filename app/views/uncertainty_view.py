@@ -27,7 +27,7 @@ def default_ranges(res: AppResult) -> dict[str, tuple[float, float]]:
     return out
 
 
-def panel(res: AppResult, level: str, gid: str, name: str) -> None:
+def panel(res: AppResult, level: str, gid: str, name: str, year: int | None = None) -> None:
     """Range sliders, then the band chart of one output for ``gid`` at ``level``."""
     if not res.has_scenario:
         st.info("Uncertainty bands need adoption: set an adoption ceiling above 0 and Apply.")
@@ -74,7 +74,16 @@ def panel(res: AppResult, level: str, gid: str, name: str) -> None:
                             alt.Tooltip("p50:Q", format=",.2f"), alt.Tooltip("p90:Q", format=",.2f")])
     st.altair_chart((band + line).properties(height=280, title=f"{name}: P10–P90 band and median"),
                     width="stretch")
-    last = data.iloc[-1]
-    st.caption(f"In {int(last['year'])}: median {last['p50']:,.2f} {unit}, P10–P90 "
-               f"{last['p10']:,.2f} to {last['p90']:,.2f}. Levers not listed keep the scenario's "
-               "values; bands are of totals.")
+    shown = data[data["year"] == year] if year is not None else data.iloc[0:0]
+    last = (shown if len(shown) else data.tail(1)).iloc[0]
+    f = fmt.money if dollars else fmt.count
+    central = res.scenario_at(level if level != "nation" else "nation", int(last["year"]))
+    central_text = ""
+    if gid in central.index and output in central.columns:
+        central_text = (f" The scenario itself (the County tab and the cards) gives "
+                        f"{f(central.loc[gid, output])}: the median of the draws differs from it "
+                        "because the levers are drawn over ranges that are not centred on every "
+                        "lever's effect.")
+    st.caption(f"In {int(last['year'])}: median {f(last['p50'] * scale)}, P10–P90 "
+               f"{f(last['p10'] * scale)} to {f(last['p90'] * scale)}.{central_text} Levers not "
+               "listed keep the scenario's values; bands are of totals.")

@@ -40,5 +40,5 @@ def test_upload_list_params_and_controlled_levers():
     assert notices
     sc, notices = scenario_from_upload("[1, 2]")
     assert sc == Scenario() and "JSON object" in notices[0]
-    sc, notices = scenario_from_upload(b"{" * 300_000)
+    sc, notices = scenario_from_upload(b"{" * 2_000_000)
     assert sc == Scenario() and "larger" in notices[0]

@@ -1,0 +1,276 @@
+"""The sandbox's county map: a Streamlit components v2 element drawing with Leaflet.
+
+The county and state shapes travel to the browser once per page (:func:`geometry_payload`,
+encoded polylines, ~0.5 MB) and the component acknowledges them through its ``geom`` state;
+from then on each rerun sends only a *paint* (:func:`paint_payload`): one class character per
+county, the class colours, the tooltip values and the legend — tens of KB, nothing else.
+Leaflet's JS/CSS are those of the installed ``xstatic-leaflet`` package, copied into the
+component's ``asset_dir`` (``app/assets/countymap``) and fetched once by the browser; no CDN.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import shapely
+import streamlit as st
+
+log = logging.getLogger("iceberg.app")
+
+ASSET_DIR = Path(__file__).resolve().parents[1] / "assets" / "countymap"
+PROJECT = "iceberg-index"
+NAME = f"{PROJECT}.countymap"
+#: Height of the main map in pixels (the insets and the legend sit below it).
+MAP_HEIGHT = 560
+_LEAFLET_FILES = ("leaflet-src.esm.js", "leaflet.css")
+#: Alaska's Aleutians cross the antimeridian: east longitudes are drawn west of -180.
+_ALASKA = "02"
+
+
+# ---------------------------------------------------------------------------- assets
+
+
+def ensure_leaflet(asset_dir: Path = ASSET_DIR) -> None:
+    """Copy Leaflet from the installed ``xstatic-leaflet`` into the component's asset folder
+    (once; again when the installed version changes)."""
+    import xstatic.pkg.leaflet as xleaflet
+
+    source = Path(xleaflet.BASE_DIR)
+    for name in _LEAFLET_FILES:
+        src, dst = source / name, asset_dir / name
+        if dst.is_file() and dst.stat().st_size == src.stat().st_size:
+            continue
+        tmp = dst.with_suffix(dst.suffix + ".tmp")
+        shutil.copyfile(src, tmp)
+        tmp.chmod(0o644)
+        tmp.replace(dst)
+
+
+def _register_asset_dir() -> None:
+    """Make sure the component's ``asset_dir`` is known to the running Streamlit.
+
+    Streamlit finds it in ``pyproject.toml`` for installed packages; an editable checkout
+    (distribution ``iceberg-index``, import package ``iceberg``) is not always found, so the
+    same declaration is registered here.
+    """
+    from streamlit.components.v2.get_bidi_component_manager import get_bidi_component_manager
+    from streamlit.components.v2.manifest_scanner import ComponentConfig, ComponentManifest
+
+    manager = get_bidi_component_manager()
+    if manager.get_component_asset_root(NAME) is not None:
+        return
+    root = ASSET_DIR.parents[2]
+    manifest = ComponentManifest(name=PROJECT, version="0",
+                                 components=[ComponentConfig(name="countymap",
+                                                             asset_dir="app/assets/countymap")])
+    manager.register_from_manifest(manifest, root)
+
+
+def component() -> Callable:
+    """The mount function of the component (registered once per server runtime)."""
+    ensure_leaflet()
+    _register_asset_dir()
+    return st.components.v2.component(NAME, js="countymap.js", css="countymap.css",
+                                      isolate_styles=False)
+
+
+# ---------------------------------------------------------------------------- geometry
+
+
+def encode_polylines(coords: np.ndarray, offsets: np.ndarray, precision: int = 4) -> list[str]:
+    """Google encoded-polyline strings of many rings at once (vectorised).
+
+    Parameters
+    ----------
+    coords : (N, 2) array of (x, y) = (lon, lat)
+        All rings' points, ring after ring.
+    offsets : (R + 1,) int array
+        Ring ``r`` is ``coords[offsets[r]:offsets[r + 1]]``.
+    precision : int
+        Decimal digits kept (4 ≈ 11 m).
+
+    Returns
+    -------
+    list of str
+        One string per ring, points as (lat, lng) pairs, each ring's first point absolute.
+    """
+    q = np.round(np.asarray(coords, dtype="float64")[:, ::-1] * 10**precision).astype(np.int64)
+    delta = np.diff(q, axis=0, prepend=np.zeros((1, 2), dtype=np.int64))
+    starts = np.asarray(offsets[:-1])
+    delta[starts] = q[starts]  # every ring starts from zero
+    v = delta.reshape(-1)
+    z = np.where(v < 0, ~(v << 1), v << 1).astype(np.uint64)
+    chunks = np.stack([(z >> np.uint64(5 * j)) & np.uint64(31) for j in range(7)], axis=1)
+    more = np.stack([(z >> np.uint64(5 * (j + 1))) > 0 for j in range(7)], axis=1)
+    used = np.concatenate([np.ones((len(z), 1), bool), more[:, :-1]], axis=1)
+    chars = (chunks + np.where(more, 32, 0).astype(np.uint64) + np.uint64(63)).astype(np.uint8)
+    flat = chars[used].tobytes().decode("ascii")
+    per_value = used.sum(axis=1)
+    per_point = per_value.reshape(-1, 2).sum(axis=1)
+    ends = np.concatenate([[0], np.cumsum(per_point)])
+    bounds = ends[np.asarray(offsets)]
+    return [flat[a:b] for a, b in zip(bounds[:-1].tolist(), bounds[1:].tolist())]
+
+
+def _shapes(geoms: np.ndarray, state: np.ndarray) -> list[list[list[str]]]:
+    """Per county: its polygons, each a list of encoded rings (exterior first)."""
+    parts, part_of = shapely.get_parts(geoms, return_index=True)
+    rings, ring_of = shapely.get_rings(parts, return_index=True)
+    coords, ring_idx = shapely.get_coordinates(rings, return_index=True)
+    county_of_point = part_of[ring_of[ring_idx]]
+    ak = (state[county_of_point] == _ALASKA) & (coords[:, 0] > 0)
+    coords[ak, 0] -= 360.0
+    offsets = np.concatenate([[0], np.cumsum(np.bincount(ring_idx, minlength=len(rings)))])
+    encoded = encode_polylines(coords, offsets)
+    out: list[list[list[str]]] = [[] for _ in range(len(geoms))]
+    part_rings: list[list[str]] = [[] for _ in range(len(parts))]
+    for r, p in enumerate(ring_of.tolist()):
+        part_rings[p].append(encoded[r])
+    for p, c in enumerate(part_of.tolist()):
+        out[c].append(part_rings[p])
+    return out
+
+
+def _borders(states_geo) -> list[str]:
+    """State borders, each shared border once, as encoded lines."""
+    lines = shapely.line_merge(shapely.union_all(shapely.boundary(
+        np.asarray(states_geo.geometry.values))))
+    parts = shapely.get_parts(lines)
+    coords, idx = shapely.get_coordinates(parts, return_index=True)
+    offsets = np.concatenate([[0], np.cumsum(np.bincount(idx, minlength=len(parts)))])
+    return encode_polylines(coords, offsets)
+
+
+@dataclass(frozen=True)
+class Geometry:
+    """The shapes sent once per page, and the county order every paint follows."""
+
+    key: str
+    ids: pd.Index  # GEOIDs in drawing order
+    payload: dict
+
+    @property
+    def size(self) -> int:
+        """Bytes of the payload as JSON (what one page receives once)."""
+        import json
+
+        return len(json.dumps(self.payload, separators=(",", ":")))
+
+
+def build_geometry(web_counties, web_states, names: pd.Series) -> Geometry:
+    """Encode the web layer (EPSG:4326) once: ids, names, county polygons, state borders.
+
+    ``names`` maps GEOID → ``"County, ST"`` (the tooltip heading).
+    """
+    ids = web_counties["geoid"].astype(str).to_numpy()
+    geoms = np.asarray(web_counties.geometry.values)
+    state = np.asarray([g[:2] for g in ids])
+    shapes = _shapes(geoms, state)
+    borders = _borders(web_states)
+    digest = hashlib.blake2b(digest_size=10)
+    digest.update("\0".join(ids).encode())
+    digest.update(b"".join(shapely.to_wkb(geoms).tolist()))
+    key = digest.hexdigest()
+    label = pd.Series(names).reindex(ids).fillna(pd.Series(ids, index=ids)).astype(str)
+    payload = {"key": key, "ids": ids.tolist(), "names": label.tolist(), "shapes": shapes,
+               "borders": borders}
+    return Geometry(key=key, ids=pd.Index(ids), payload=payload)
+
+
+# ---------------------------------------------------------------------------- paints
+
+
+def class_string(codes: np.ndarray) -> str:
+    """One character per county: ``"0"``… for the class, ``"-"`` for no data / not drawn."""
+    codes = np.asarray(codes, dtype=np.int16)
+    chars = np.where(codes < 0, ord("-"), codes + ord("0")).astype(np.uint8)
+    return chars.tobytes().decode("ascii")
+
+
+def paint_payload(ids: pd.Index, values: pd.Series, classes, title: str,
+                  extra: pd.Series | None = None) -> dict:
+    """What one repaint needs: class characters, colours, tooltip texts, the legend.
+
+    Parameters
+    ----------
+    ids : Index
+        GEOIDs in the geometry's order.
+    values : Series
+        The mapped values by GEOID (missing → no data).
+    classes : MapClasses
+        Classes (breaks, colours, labels, formats).
+    title : str
+        The legend's heading (the metric's label, with its unit).
+    extra : Series, optional
+        A second tooltip line per GEOID (e.g. the baseline value in a difference view).
+    """
+    v = pd.to_numeric(values, errors="coerce").reindex(ids).to_numpy(dtype=float)
+    out = {"classes": class_string(classes.classify(v)), "colours": list(classes.colours),
+           "values": "|".join(classes.format(v).tolist()), "label": title.split(" (")[0],
+           "title": title, "legend": [list(x) for x in classes.legend_items()]}
+    if classes.scheme == "NoChange":  # a difference where nothing moved
+        out["values"] = "|".join(np.where(np.isfinite(v), "no change", "No data").tolist())
+        out["legend"] = [[classes.colours[0], "No change"], list(classes.legend_items()[-1])]
+    if extra is not None:
+        out["extra"] = "|".join(pd.Series(extra).reindex(ids).fillna("").astype(str).tolist())
+    return out
+
+
+def hatch_payload(ids: pd.Index, share: pd.Series | None, threshold: float, shown: bool) -> dict | None:
+    """Counties whose share of estimated (unpublished) jobs is above ``threshold`` (hatched)."""
+    if share is None:
+        return None
+    s = pd.to_numeric(share, errors="coerce").reindex(ids)
+    flags = np.where(s.to_numpy(dtype=float) > threshold, ord("1"), ord("0")).astype(np.uint8)
+    text = np.where(s.notna(), "Estimated jobs: " + (s * 100).round(0).astype("Int64").astype(str)
+                    + "%", "")
+    return {"flags": flags.tobytes().decode("ascii"), "shown": bool(shown),
+            "label": f"over {threshold:.0%} of jobs estimated", "text": "|".join(text.tolist())}
+
+
+def show(geometry: Geometry, paint: dict, *, key: str, focus: str | None = None,
+         hatch: dict | None = None, on_click: Callable[[str], None] | None = None,
+         height: int = MAP_HEIGHT) -> None:
+    """Mount (or update) the map. The shapes ride along only until this page acknowledges them."""
+    from views import timing
+
+    ss = st.session_state
+    mount = _mount()
+    timing.mark("map component registered")
+    acked = ss.get("countymap.geom_ack") == geometry.key
+    data = {"geom_key": geometry.key, "geom": None if acked else geometry.payload,
+            "paint": paint, "focus": focus, "hatch": hatch, "height": height}
+
+    def geom_cb() -> None:
+        state = ss.get(key) or {}
+        if state.get("geom") == geometry.key:
+            ss["countymap.geom_ack"] = geometry.key
+
+    def need_cb() -> None:
+        ss.pop("countymap.geom_ack", None)
+
+    def click_cb() -> None:
+        state = ss.get(key) or {}
+        geoid = str(state.get("click") or "")
+        if on_click is not None and len(geoid) == 5 and geoid.isdigit():
+            on_click(geoid)
+
+    mount(key=key, data=data, default={"geom": None}, height="content",
+             on_geom_change=geom_cb, on_click_change=click_cb, on_need_geom_change=need_cb)
+
+
+_MOUNT: list[Callable] = []
+
+
+def _mount() -> Callable:
+    if not _MOUNT:
+        _MOUNT.append(component())
+    _register_asset_dir()  # a new runtime (tests) starts without it
+    return _MOUNT[0]
