@@ -42,6 +42,7 @@ from iceberg.scenario.outputs import (  # COLUMNS, OUTPUTS, ScenarioOutputs re-e
     ScenarioOutputs,
     flows_frame,
     occupation_frame,
+    output_kernel,
 )
 
 #: The local GDP proxy, as printed in the app.
@@ -168,6 +169,11 @@ class Engine:
         self._components: dict[tuple, tuple[np.ndarray, np.ndarray]] = {}
         self._vectors: dict[tuple, np.ndarray] = {}
         self._index_cache: dict[tuple, pd.MultiIndex] = {}
+
+    @property
+    def major_group_positions(self) -> np.ndarray:
+        """Position of each occupation's SOC major group in :data:`MAJOR_GROUPS` (-1 unknown)."""
+        return self._major_pos
 
     # ---------------------------------------------------------------- building blocks
     def components(self, layer: str, rater: str) -> tuple[np.ndarray, np.ndarray]:
@@ -346,31 +352,20 @@ class Engine:
         out = np.empty((len(COLUMNS), n_g, n_t))  # column-major: the frame's own block layout
         out[0] = row_emp[:, None]
         out[1] = row_bill[:, None]
-        p_rate, m, cpw = sc.productivity_rate, sc.job_multiplier, sc.cost_per_worker
         gmask = 1.0 if geo is None else geo[:, None].astype(float)
         for part, off in ((0, 2), (1, 2 + _K)):
-            blk = out[off : off + _K]
-            adopted = prod[part, 0, :, 0]
-            blk[0] = (tech if part == 0 else tech_v)[:, None]
-            blk[1] = adopted
-            np.multiply(s, adopted, out=blk[2])
-            np.multiply(s, prod[part, 1, :, 0], out=blk[3])
-            np.multiply(1 - s, adopted, out=blk[4])
-            np.multiply(p_rate, blk[4], out=blk[5])
-            if resk:
-                np.multiply(s * gmask, prod[part, 1, :, 1], out=blk[6])
-                former = succ * s * gmask * prod[part, 0, :, 1]
-                np.multiply(succ * s * gmask, prod[part, 0, :, 2], out=blk[9])
-            else:
-                blk[6] = 0.0
-                blk[9] = 0.0
-                former = 0.0
-            np.multiply(succ, blk[6], out=blk[7])
-            np.multiply(cpw, blk[6], out=blk[8])
-            np.subtract(blk[2], former, out=blk[10])
-            np.subtract(blk[3], blk[7], out=blk[11])
-            np.subtract(blk[5] + blk[9], blk[2], out=blk[12])
-            np.subtract(blk[5], m * (blk[2] - blk[9]), out=blk[13])
+            named = output_kernel(
+                technical=(tech if part == 0 else tech_v)[:, None],
+                adopted=prod[part, 0, :, 0],
+                adopted_workers=prod[part, 1, :, 0],
+                trained=s * gmask * prod[part, 1, :, 1] if resk else 0.0,
+                former=succ * s * gmask * prod[part, 0, :, 1] if resk else 0.0,
+                reemployed=succ * s * gmask * prod[part, 0, :, 2] if resk else 0.0,
+                s=s, p=sc.productivity_rate, m=sc.job_multiplier, succ=succ,
+                cpw=sc.cost_per_worker,
+            )
+            for k, name in enumerate(OUTPUTS):
+                out[off + k] = named[name]
         np.subtract(out[2 : 2 + _K], out[2 + _K : 2 + 2 * _K], out=out[2 + 2 * _K :])
         out[2 + 2 * _K] = (tech - tech_v)[:, None]  # hidden technical wages as geo_metrics
 
@@ -386,8 +381,8 @@ class Engine:
         }
         note = {
             "geographies": int(n_g),
-            "trained_workers": float(out[2 + 6, :, -1].sum()),
-            "budget_spent": float(out[2 + 8, :, -1].sum()),
+            "trained_workers": float(out[2 + OUTPUTS.index("trained_workers"), :, -1].sum()),
+            "budget_spent": float(out[2 + OUTPUTS.index("reskilling_cost"), :, -1].sum()),
             "plan": {"q": q, "ratio": ratio, "geo": geo, "reskilling": resk},
         }
         return out, ids, per_occ, note

@@ -43,6 +43,75 @@ COLUMNS: tuple[str, ...] = (
 )
 
 
+# ---------------------------------------------------------------------------- the kernel
+#: How each output follows from the few products the engine (or the Monte Carlo) computes:
+#: ``technical`` Σ B e, ``adopted`` Σ B e a, ``adopted_workers`` Σ E e a, ``trained`` workers
+#: trained, ``former`` wages the reskilled earned before, ``reemployed`` wages they earn in
+#: their new occupations; levers ``s`` substitution, ``p`` productivity, ``m`` job multiplier,
+#: ``succ`` success rate, ``cpw`` cost per worker (scalars, or arrays that broadcast).
+_FORMULAS: dict[str, Any] = {
+    "technical_exposed_wages": lambda v: v["technical"],
+    "adopted_wages": lambda v: v["adopted"],
+    "displaced_wages": lambda v: v["s"] * v["adopted"],
+    "displaced_workers": lambda v: v["s"] * v["adopted_workers"],
+    "augmented_wages": lambda v: (1 - v["s"]) * v["adopted"],
+    "productivity_gain": lambda v: v["p"] * v["augmented_wages"],
+    "trained_workers": lambda v: v["trained"],
+    "reskilled_workers": lambda v: v["succ"] * v["trained"],
+    "reskilling_cost": lambda v: v["cpw"] * v["trained"],
+    "reemployed_wages": lambda v: v["reemployed"],
+    "remaining_displaced_wages": lambda v: v["displaced_wages"] - v["former"],
+    "remaining_displaced_workers": lambda v: v["displaced_workers"] - v["reskilled_workers"],
+    "net_wage_impact": lambda v: v["productivity_gain"] + v["reemployed"] - v["displaced_wages"],
+    "gdp_proxy": lambda v: v["productivity_gain"] - v["m"] * (v["displaced_wages"] - v["reemployed"]),
+}
+assert tuple(_FORMULAS) == OUTPUTS  # one formula per output, in the frames' order
+
+
+class _Outputs(dict):
+    """Outputs computed on first access (the Monte Carlo asks for a few of them only)."""
+
+    def __missing__(self, name: str) -> Any:
+        value = _FORMULAS[name](self)
+        self[name] = value
+        return value
+
+
+def output_kernel(*, technical: Any = 0.0, adopted: Any, adopted_workers: Any, trained: Any = 0.0,
+                  former: Any = 0.0, reemployed: Any = 0.0, s: Any, p: Any, m: Any,
+                  succ: Any = 0.0, cpw: Any = 0.0,
+                  want: tuple[str, ...] = OUTPUTS) -> dict[str, Any]:
+    """The scenario outputs, by name, from the products of one geography level.
+
+    The one place the scenario equations live: :class:`~iceberg.scenario.engine.Engine` calls
+    it per level (total and visible part), :func:`~iceberg.scenario.uncertainty.monte_carlo`
+    per block of geographies with an extra draws axis (levers as arrays over draws).
+
+    Parameters
+    ----------
+    technical, adopted, adopted_workers, trained, former, reemployed : array or float
+        Technical exposed wages, adopted exposed wages and worker-equivalents, trained workers,
+        the former and the new wages of the reskilled (0 without reskilling).
+    s, p, m, succ, cpw : float or array
+        Substitution share, productivity rate, local job multiplier, success rate, cost per
+        trained worker.
+    want : tuple of str
+        Outputs to compute (names of :data:`OUTPUTS`).
+
+    Returns
+    -------
+    dict
+        ``name -> array`` for every name in ``want``.
+    """
+    unknown = set(want) - set(OUTPUTS)
+    if unknown:
+        raise ValueError(f"unknown scenario output(s) {sorted(unknown)}; choose from {OUTPUTS}")
+    values = _Outputs(technical=technical, adopted=adopted, adopted_workers=adopted_workers,
+                      trained=trained, former=former, reemployed=reemployed, s=s, p=p, m=m,
+                      succ=succ, cpw=cpw)
+    return {name: values[name] for name in want}
+
+
 @dataclass(frozen=True)
 class ScenarioOutputs:
     """What :meth:`Engine.evaluate` returns.
@@ -130,15 +199,14 @@ def occupation_frame(
     occ_codes, titles, major, visible : np.ndarray
         Length O: codes (the index), titles, SOC major groups, visible mask.
     """
-    s, p, m, succ = (
-        sc.substitution_share,
-        sc.productivity_rate,
-        sc.job_multiplier,
-        sc.success_rate,
-    )
-    adopted = occ["wage_bill"] * e * a_h
-    displaced = s * adopted
-    gain = p * (1 - s) * adopted
+    shown = ("technical_exposed_wages", "adopted_wages", "displaced_wages", "displaced_workers",
+             "augmented_wages", "productivity_gain", "trained_workers", "reskilled_workers",
+             "reskilling_cost", "reemployed_wages", "net_wage_impact", "gdp_proxy")
+    named = output_kernel(
+        technical=occ["wage_bill"] * e, adopted=occ["wage_bill"] * e * a_h,
+        adopted_workers=occ["employment"] * e * a_h, trained=occ["trained"],
+        reemployed=occ["reemployed"], s=sc.substitution_share, p=sc.productivity_rate,
+        m=sc.job_multiplier, succ=sc.success_rate, cpw=sc.cost_per_worker, want=shown)
     return pd.DataFrame(
         {
             "title": titles,
@@ -148,18 +216,7 @@ def occupation_frame(
             "adoption": a_h,
             "employment": occ["employment"],
             "wage_bill": occ["wage_bill"],
-            "technical_exposed_wages": occ["wage_bill"] * e,
-            "adopted_wages": adopted,
-            "displaced_wages": displaced,
-            "displaced_workers": s * occ["employment"] * e * a_h,
-            "augmented_wages": (1 - s) * adopted,
-            "productivity_gain": gain,
-            "trained_workers": occ["trained"],
-            "reskilled_workers": succ * occ["trained"],
-            "reskilling_cost": sc.cost_per_worker * occ["trained"],
-            "reemployed_wages": occ["reemployed"],
-            "net_wage_impact": gain + occ["reemployed"] - displaced,
-            "gdp_proxy": gain - m * (displaced - occ["reemployed"]),
+            **named,
         },
         index=pd.Index(occ_codes, name="occ_code", dtype="str"),
     )

@@ -20,12 +20,14 @@ from __future__ import annotations
 
 import os
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from iceberg.scenario.engine import Engine
-from iceberg.scenario.model import Scenario
+from iceberg.scenario.model import MAJOR_GROUPS, Scenario
+from iceberg.scenario.outputs import output_kernel
 
 #: Levers that may be given a range.
 MC_LEVERS: tuple[str, ...] = (
@@ -48,6 +50,7 @@ MC_OUTPUTS: tuple[str, ...] = (
     "gdp_proxy",
 )
 _LAMBDA_GRID = 0.05
+_N_CLASSES = len(MAJOR_GROUPS) + 1  # 22 major groups + one class for unknown codes
 
 
 def draw_levers(
@@ -60,6 +63,8 @@ def draw_levers(
     ValueError
         Naming the lever, for an unknown lever, ``low > high`` or a bound outside its range.
     """
+    if isinstance(draws, bool) or not isinstance(draws, int | np.integer) or draws < 1:
+        raise ValueError(f"draws must be a whole number of at least 1, got {draws!r}")
     rng = np.random.default_rng(seed)
     out = {}
     for lever in MC_LEVERS:
@@ -101,7 +106,7 @@ def monte_carlo(
     ranges : dict
         ``lever → (low, high)`` for levers of :data:`MC_LEVERS`.
     draws, seed : int
-        Number of draws and the random seed (same seed → same bands).
+        Number of draws (at least 1) and the random seed (same seed → same bands).
     level : str
         Geography level (``"county"``, ``"state"``, ``"nation"``, ...).
 
@@ -109,21 +114,34 @@ def monte_carlo(
     -------
     pd.DataFrame
         Index ``(id, year)``; columns ``{output}_p10/_p50/_p90`` for :data:`MC_OUTPUTS`.
+
+    Raises
+    ------
+    ValueError
+        For ``draws < 1``, an unknown level, or a bad range (naming the lever).
     """
+    _check_arguments(engine, level, draws)
+    lv = draw_levers(scenario, ranges, draws, seed)
+    adopt = adoption_draws(engine, scenario, lv)
+    x, w = exposure_design(engine, scenario, lv, ranges, adopt)
+    products = level_products(engine, scenario, level, x)
+    scale = budget_scale(scenario, lv, products, w)
+    bands = band_blocks(products, lv, scale, w, len(scenario.years), draws, quantiles,
+                        block_elements)
+    return bands_frame(bands, products.ids, scenario.years, quantiles)
+
+
+def _check_arguments(engine: Engine, level: str, draws: int) -> None:
+    if isinstance(draws, bool) or not isinstance(draws, int | np.integer) or draws < 1:
+        raise ValueError(f"draws must be a whole number of at least 1, got {draws!r}")
     if level not in engine.levels:
         raise ValueError(f"level {level!r} not in {list(engine.levels)}")
-    lv = draw_levers(scenario, ranges, draws, seed)
-    years = np.asarray(scenario.years, dtype=float)
-    n_t, n_d = len(years), draws
-    lvl = engine.levels[level]
-    rows = engine.scope_rows(level, scenario)
-    both = lvl.both if rows is None else np.vstack([lvl.bill[rows], lvl.employment[rows]])
-    ids = lvl.ids if rows is None else lvl.ids[rows]
-    n_g = len(ids)
 
-    # occupation classes (major groups) and their adoption a[c, t, d]
-    n_c = 23  # 22 major groups + one class for unknown codes (multiplier 1)
-    cls = np.where(engine._major_pos < 0, n_c - 1, engine._major_pos)
+
+def adoption_draws(engine: Engine, scenario: Scenario, lv: dict[str, np.ndarray]) -> np.ndarray:
+    """Adoption per occupation class, year and draw: ``a[c, t, d]`` (C = 22 major groups + 1)."""
+    years = np.asarray(scenario.years, dtype=float)
+    n_t, n_d = len(years), len(lv["adoption_ceiling"])
     mult = np.array([*scenario.group_multipliers().values(), 1.0])
     if scenario.instant_adoption:
         curve = np.ones((n_t, n_d))
@@ -132,79 +150,124 @@ def monte_carlo(
             years[:, None] - scenario.start_year - lv["years_to_half"]
         )
         curve = 1.0 / (1.0 + np.exp(-arg))
-    adopt = np.clip(lv["adoption_ceiling"] * mult[:, None, None] * curve[None], 0.0, 1.0)
+    return np.clip(lv["adoption_ceiling"] * mult[:, None, None] * curve[None], 0.0, 1.0)
 
+
+def occupation_classes(engine: Engine) -> np.ndarray:
+    """Class of each occupation: its major group's position, or the last class if unknown."""
+    pos = engine.major_group_positions
+    return np.where(pos < 0, _N_CLASSES - 1, pos)
+
+
+def exposure_design(engine: Engine, scenario: Scenario, lv: dict[str, np.ndarray],
+                    ranges: dict, adopt: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``X`` (O × basis·classes) and ``W`` (basis·classes × T·D) with ``e ∘ a = X @ W``."""
+    cls = occupation_classes(engine)
     basis, coef = _exposure_basis(engine, scenario, lv["tool_frontier"], ranges)
     n_b = len(basis)
-    onehot = np.zeros((len(cls), n_c))
+    onehot = np.zeros((len(cls), _N_CLASSES))
     onehot[np.arange(len(cls)), cls] = 1.0
-    x = (basis[:, :, None] * onehot[None]).transpose(1, 0, 2).reshape(len(cls), n_b * n_c)
+    x = (basis[:, :, None] * onehot[None]).transpose(1, 0, 2).reshape(len(cls), n_b * _N_CLASSES)
+    n_t, n_d = adopt.shape[1], adopt.shape[2]
     # W[(b, c), (t, d)] = coef[b, d] · a[c, t, d]
-    w = (coef[:, None, None, :] * adopt[None]).reshape(n_b * n_c, n_t * n_d)
+    w = (coef[:, None, None, :] * adopt[None]).reshape(n_b * _N_CLASSES, n_t * n_d)
+    return x, w
 
+
+@dataclass
+class LevelProducts:
+    """The level's wage (``zb``) and worker (``ze``) products with the design columns, for the
+    adopted path and, under reskilling, the central scenario's training plan."""
+
+    ids: np.ndarray
+    zb: np.ndarray
+    ze: np.ndarray
+    nbc: int
+    geo: np.ndarray
+    reskilling: bool
+
+
+def level_products(engine: Engine, scenario: Scenario, level: str, x: np.ndarray) -> LevelProducts:
+    """One product per level: ``[B; E] @ [X | q∘X | q·ratio∘X]`` (the last two under reskilling,
+    with the central scenario's plan ``q`` and destination wage ``ratio``)."""
+    lvl = engine.levels[level]
+    rows = engine.scope_rows(level, scenario)
+    both = lvl.both if rows is None else np.vstack([lvl.bill[rows], lvl.employment[rows]])
+    ids = lvl.ids if rows is None else lvl.ids[rows]
     plan = engine.evaluate(scenario, levels=[level]).plans[level]
-    resk = plan["reskilling"]
     mats = [x]
-    if resk:
+    if plan["reskilling"]:
         mats += [plan["q"][:, None] * x, (plan["q"] * plan["ratio"])[:, None] * x]
     z = both @ np.hstack(mats)  # 2G × (n_b n_c · k)
-    nbc = n_b * n_c
-    zb, ze = z[:n_g], z[n_g:]
-    s, succ = lv["substitution_share"], lv["success_rate"]
-    scale = np.ones(n_d)
+    n_g = len(ids)
     geo = np.ones(n_g) if plan["geo"] is None else plan["geo"].astype(float)
-    if resk:  # budget cap per draw: total trained at the horizon ≤ floor(R / cost)
-        trainees = np.floor(scenario.reskilling_budget / scenario.cost_per_worker)
-        total = s * ((geo @ ze[:, nbc : 2 * nbc]) @ w).reshape(n_t, n_d)[-1]
-        scale = np.minimum(1.0, np.divide(trainees, total, out=np.ones(n_d), where=total > 0))
+    return LevelProducts(ids=ids, zb=z[:n_g], ze=z[n_g:], nbc=x.shape[1], geo=geo,
+                         reskilling=bool(plan["reskilling"]))
 
-    # float32 for the draw arrays: bands need ~7 significant digits, and it halves the traffic
+
+def budget_scale(scenario: Scenario, lv: dict[str, np.ndarray], prod: LevelProducts,
+                 w: np.ndarray) -> np.ndarray:
+    """Per draw, the factor (≤ 1) that keeps the trained workers at the horizon within the
+    budget ``floor(R / cost)``."""
+    n_d = len(lv["substitution_share"])
+    if not prod.reskilling:
+        return np.ones(n_d)
+    trainees = np.floor(scenario.reskilling_budget / scenario.cost_per_worker)
+    nbc = prod.nbc
+    total = lv["substitution_share"] * ((prod.geo @ prod.ze[:, nbc: 2 * nbc]) @ w).reshape(
+        -1, n_d)[-1]
+    return np.minimum(1.0, np.divide(trainees, total, out=np.ones(n_d), where=total > 0))
+
+
+def band_blocks(prod: LevelProducts, lv: dict[str, np.ndarray], scale: np.ndarray,
+                w: np.ndarray, n_t: int, n_d: int, quantiles, block_elements: int) -> np.ndarray:
+    """Quantiles of every MC output per geography and year (blocks of geographies, threads).
+
+    Returns an array (outputs, quantiles, G, T). The outputs come from the same
+    :func:`~iceberg.scenario.outputs.output_kernel` as the engine's, with the levers as
+    float32 arrays over draws (bands need ~7 significant digits; it halves the traffic).
+    """
     f32 = np.float32
     w32 = w.astype(f32)
-    zb32, ze32 = zb.astype(f32), ze.astype(f32)
-    s32 = s.astype(f32)
-    gain_f = (lv["productivity_rate"] * (1 - s)).astype(f32)
-    m32 = lv["job_multiplier"].astype(f32)
-    resk_f = (succ * s * scale).astype(f32)
+    zb32, ze32 = prod.zb.astype(f32), prod.ze.astype(f32)
+    nbc, n_g = prod.nbc, len(prod.ids)
+    s32 = lv["substitution_share"].astype(f32)
+    levers = {"s": s32, "p": lv["productivity_rate"].astype(f32),
+              "m": lv["job_multiplier"].astype(f32), "succ": lv["success_rate"].astype(f32)}
+    train_f = (s32 * scale.astype(f32)).astype(f32)
     step = max(1, block_elements // (n_t * n_d))
     bands = np.zeros((len(MC_OUTPUTS), len(quantiles), n_g, n_t))
     pick = _quantile_picker(n_d, quantiles)
+    shape = (-1, n_t, n_d)
 
     def block(start: int) -> None:
         sl = slice(start, min(start + step, n_g))
-        shape = (-1, n_t, n_d)
-        adopted = (zb32[sl, :nbc] @ w32).reshape(shape)
-        displaced = s32 * adopted
-        gain = gain_f * adopted
-        outs = {
-            "displaced_wages": displaced,
-            "displaced_workers": s32 * (ze32[sl, :nbc] @ w32).reshape(shape),
-            "productivity_gain": gain,
-        }
-        if resk:
-            g = geo[sl, None, None].astype(f32) * resk_f
-            reemployed = g * (zb32[sl, 2 * nbc :] @ w32).reshape(shape)
-            outs["reskilled_workers"] = g * (ze32[sl, nbc : 2 * nbc] @ w32).reshape(shape)
-            outs["net_wage_impact"] = gain + reemployed - displaced
-            outs["gdp_proxy"] = gain - m32 * (displaced - reemployed)
-        else:
-            outs["net_wage_impact"] = gain - displaced
-            outs["gdp_proxy"] = gain - m32 * displaced
+        inputs = {"adopted": (zb32[sl, :nbc] @ w32).reshape(shape),
+                  "adopted_workers": (ze32[sl, :nbc] @ w32).reshape(shape)}
+        if prod.reskilling:
+            g = prod.geo[sl, None, None].astype(f32) * train_f
+            inputs["trained"] = g * (ze32[sl, nbc: 2 * nbc] @ w32).reshape(shape)
+            inputs["reemployed"] = levers["succ"] * g * (zb32[sl, 2 * nbc:] @ w32).reshape(shape)
+        named = output_kernel(**inputs, **levers, want=MC_OUTPUTS)
         for k, name in enumerate(MC_OUTPUTS):
-            if name in outs:
-                bands[k, :, sl] = pick(outs[name])
+            value = named[name]
+            if np.ndim(value) == 3:
+                bands[k, :, sl] = pick(value)
 
     starts = range(0, n_g, step)
     # blocks of geographies bound memory and run on all cores; draws stay one batched axis
     with ThreadPoolExecutor(max_workers=min(len(starts), os.cpu_count() or 1)) as pool:
         list(pool.map(block, starts))
+    return bands
 
+
+def bands_frame(bands: np.ndarray, ids: np.ndarray, years: list[int], quantiles) -> pd.DataFrame:
+    """The (id, year) × ``{output}_pNN`` frame of :func:`band_blocks`' array."""
     names = [f"p{round(q * 100):02d}" for q in quantiles]
+    n_g, n_t = bands.shape[2], bands.shape[3]
     data = bands.reshape(len(MC_OUTPUTS) * len(quantiles), n_g * n_t)
     columns = [f"{o}_{n}" for o in MC_OUTPUTS for n in names]
-    index = pd.MultiIndex.from_product(
-        [pd.Index(ids, dtype="str"), scenario.years], names=["id", "year"]
-    )
+    index = pd.MultiIndex.from_product([pd.Index(ids, dtype="str"), years], names=["id", "year"])
     return pd.DataFrame(data.T, index=index, columns=columns)
 
 
