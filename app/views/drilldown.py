@@ -146,30 +146,25 @@ def ranking(res: AppResult, metric: str, year: int | None, state_fips: str | Non
     if metric not in frame.columns:
         st.caption(f"{fmt.label(metric)} is not available for this ranking.")
         return
-    table = pd.DataFrame({
-        "Name": names,
-        fmt.label(metric): frame[metric],
-        "Iceberg index %": frame["iceberg_index"] * 100,
-        "Hidden index %": frame["hidden_index"] * 100,
-        "Exposed wages ($)": frame["exposed_wages"],
-        "Jobs": frame["employment"],
-    }).sort_values(fmt.label(metric), ascending=False)
+    name = fmt.label(metric)
+    unit = fmt.unit(metric)
+    scale = 100.0 if unit in ("share", "pp") else 1.0
+    col_fmt = {"share": "%.1f%%", "pp": "%.1f pp", "usd": "$%,.0f", "workers": "%,.0f",
+               "ratio": "%.2f×"}.get(unit, "%.3g")
+    # the ranked metric first, then the context columns it is not already
+    context = {"iceberg_index": ("Iceberg index", 100.0, "%.1f%%"),
+               "hidden_index": ("Hidden index", 100.0, "%.1f%%"),
+               "exposed_wages": ("Exposed wages", 1.0, "$%,.0f"),
+               "employment": ("Jobs", 1.0, "%,.0f")}
+    columns = {"Name": names, name: frame[metric] * scale}
+    config = {name: st.column_config.NumberColumn(format=col_fmt)}
+    for col, (title, mult, f) in context.items():
+        if col != metric and col in frame.columns:
+            columns[title] = frame[col] * mult
+            config[title] = st.column_config.NumberColumn(format=f)
+    table = pd.DataFrame(columns).sort_values(name, ascending=False)
     table.insert(0, "Rank", np.arange(1, len(table) + 1))
     if "top_hidden" in frame.columns:
         table["Top hidden occupations"] = frame["top_hidden"].reindex(table.index)
-    st.markdown(f"**Ranking of the {what} by {fmt.label(metric).lower()}**")
-    unit_fmt = {"percent": "%.3f", "dollars": "$%,.0f", "count": "%,.0f", "multiple": "%.2f×"}
-    from iceberg.maps.style import unit_of
-
-    col_fmt = unit_fmt.get(unit_of(metric), "%.3g")
-    values = table[fmt.label(metric)]
-    if unit_of(metric) == "percent":
-        table[fmt.label(metric)] = values * 100
-        col_fmt = "%.1f%%"
-    st.dataframe(table, hide_index=True, width="stretch", height=360, column_config={
-        fmt.label(metric): st.column_config.NumberColumn(format=col_fmt),
-        "Iceberg index %": st.column_config.NumberColumn(format="%.1f"),
-        "Hidden index %": st.column_config.NumberColumn(format="%.1f"),
-        "Exposed wages ($)": st.column_config.NumberColumn(format="$%,.0f"),
-        "Jobs": st.column_config.NumberColumn(format="%,.0f"),
-    })
+    st.markdown(f"**Ranking of the {what} by {name[0].lower()}{name[1:]}**")
+    st.dataframe(table, hide_index=True, width="stretch", height=360, column_config=config)

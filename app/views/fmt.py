@@ -1,56 +1,33 @@
-"""Number formats for cards and tables (dollars up to trillions, percents, worker counts)."""
+"""Number formats and metric names for cards and tables: thin wrappers of :mod:`iceberg.labels`
+(the one home of every metric's label, unit and format)."""
 
 from __future__ import annotations
 
-import math
-
-from iceberg.maps import style
+from iceberg import labels
 
 
 def money(value: float | None, digits: int = 1) -> str:
     """``$1.2T``, ``$211.0B``, ``$45.3M``, ``$12.0K``, ``$950``; ``–`` for missing."""
-    if value is None or not math.isfinite(float(value)):
-        return "–"
-    v = float(value)
-    sign = "-" if v < 0 else ""
-    v = abs(v)
-    for div, suffix in ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "K")):
-        if v >= div:
-            return f"{sign}${v / div:,.{digits}f}{suffix}"
-    return f"{sign}${v:,.0f}"
+    return str(labels.format_unit("usd", [value], digits=digits, missing="–")[0])
 
 
 def pct(value: float | None, digits: int = 1) -> str:
-    if value is None or not math.isfinite(float(value)):
-        return "–"
-    return f"{float(value) * 100:.{digits}f}%"
+    return str(labels.format_unit("share", [value], digits=digits, missing="–")[0])
 
 
 def count(value: float | None) -> str:
-    """Worker counts: ``23.0M``, ``412K``, ``1,234``."""
-    if value is None or not math.isfinite(float(value)):
-        return "–"
-    v = float(value)
-    if abs(v) >= 1e6:
-        return f"{v / 1e6:,.1f}M"
-    if abs(v) >= 1e4:
-        return f"{v / 1e3:,.0f}K"
-    return f"{v:,.0f}"
+    """Worker counts: ``23.0M``, ``412,345``."""
+    return str(labels.format_unit("workers", [value], missing="–")[0])
 
 
 def value(metric: str, v: float | None) -> str:
-    """Format by the metric's unit (see :func:`iceberg.maps.style.unit_of`)."""
-    unit = style.unit_of(metric)
-    if unit == "dollars":
-        return money(v)
-    if unit == "percent":
-        return pct(v)
-    if unit == "count":
-        return count(v)
-    if unit == "multiple":
-        return "–" if v is None or not math.isfinite(float(v)) else f"{float(v):.1f}×"
-    return "–" if v is None else f"{float(v):,.3g}"
+    """Format by the metric's unit (see :func:`iceberg.labels.format_value`)."""
+    return labels.format_value(metric, v)
 
 
 def label(metric: str) -> str:
-    return style.metric_label(metric)
+    return labels.label(metric)
+
+
+def unit(metric: str) -> str:
+    return labels.unit(metric)

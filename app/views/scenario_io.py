@@ -71,8 +71,8 @@ def scenario_from_upload(data: bytes | str, with_status: bool = False):
 def _from_upload(data: bytes | str) -> tuple[Scenario, list[str], bool]:
     if isinstance(data, bytes):
         if len(data) > MAX_UPLOAD_BYTES:
-            return Scenario(), [f"the file is larger than {MAX_UPLOAD_MB} MB "
-                                f"({len(data):,} bytes); a scenario file is a few kB"], False
+            return Scenario(), [(f"the file is larger than {MAX_UPLOAD_MB} MB "
+                                f"({len(data):,} bytes); a scenario file is a few kB")], False
         try:
             data = data.decode("utf-8-sig")  # a BOM (Windows editors) is not an error
         except UnicodeDecodeError:
@@ -81,11 +81,11 @@ def _from_upload(data: bytes | str) -> tuple[Scenario, list[str], bool]:
     try:
         raw = json.loads(data)
     except json.JSONDecodeError as exc:
-        return Scenario(), [f"the file is not valid JSON ({exc.msg}, line {exc.lineno}, column "
-                            f"{exc.colno})"], False
+        return Scenario(), [(f"the file is not valid JSON ({exc.msg}, line {exc.lineno}, column "
+                            f"{exc.colno})")], False
     if not isinstance(raw, dict):
-        return Scenario(), ["the file must hold a JSON object of levers (found a "
-                            f"{type(raw).__name__})"], False
+        return Scenario(), [("the file must hold a JSON object of levers (found a "
+                            f"{type(raw).__name__})")], False
     sc, notices = lenient_scenario(raw)
     return sc, notices, True
 
