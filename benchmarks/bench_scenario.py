@@ -1,4 +1,8 @@
-"""Benchmark: one scenario (all levels, full time path) and Monte Carlo (1,000 draws).
+"""Benchmark: one scenario (all levels, full time path), ``iceberg.run``, and Monte Carlo.
+
+One command prints everything: ``python benchmarks/bench_scenario.py`` — on synthetic inputs,
+then on the real bundle: the bare matrix products, the engine and ``iceberg.run`` for the
+default scenario (bar: run ≤ 3× the engine, issue 11), each with the load average.
 
 Bars (DESIGN §8): one scenario ≤ 20 ms and ≤ 5× the bare matrix products it needs (measured
 in the same run); Monte Carlo 1,000 draws over all counties ≤ 3 s. Runs on synthetic inputs of
@@ -92,7 +96,7 @@ def bare_products(engine: Engine, sc: Scenario):
 def bench(engine: Engine, repeats: int = 30, draws: int = 1000) -> dict[str, float]:
     """Time scenarios and Monte Carlo on ``engine``; print and return the figures."""
     sizes = {k: v.employment.shape for k, v in engine.levels.items()}
-    print(f"nproc: {os.cpu_count()}   levels: {sizes}")
+    print(f"nproc: {os.cpu_count()}   levels: {sizes}   {_load()}")
     figures = {}
     for name in ("gradual_adoption", "fast_adoption_reskilling"):
         sc = load_preset(name).model_copy(update={"horizon_year": 2030})
@@ -136,3 +140,33 @@ if __name__ == "__main__":
         real = bundle.engine()
         print(f"\nengine build (real bundle): {time.perf_counter() - t0:.2f} s")
         bench(real)
+        bench_run(bundle)
+
+
+def _load() -> str:
+    return "load average " + " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def bench_run(bundle, repeats: int = 15) -> dict[str, float]:
+    """Bare products, the engine and ``iceberg.run`` for the default scenario, same run."""
+    import iceberg
+
+    sc = Scenario()
+    engine = bundle.engine()
+    bare_min, bare_med = _best(bare_products(engine, sc), repeats)
+    eng_min, eng_med = _best(lambda: _frames(engine.evaluate(sc)), repeats)
+    run_min, run_med = _best(lambda: iceberg.run(bundle, sc), repeats)
+    new = [Scenario(adoption_ceiling=0.3 + 0.01 * i) for i in range(repeats)]
+    t = time.perf_counter()
+    for s in new:
+        iceberg.run(bundle, s)
+    fresh = (time.perf_counter() - t) / repeats
+    print(f"\ndefault scenario on the real bundle ({_load()}), median of {repeats}:")
+    print(f"  bare matrix products   {bare_med * 1e3:7.1f} ms (best {bare_min * 1e3:.1f})")
+    print(f"  engine (all levels)    {eng_med * 1e3:7.1f} ms (best {eng_min * 1e3:.1f})")
+    print(f"  iceberg.run            {run_med * 1e3:7.1f} ms (best {run_min * 1e3:.1f})  "
+          f"= {run_med / eng_med:.2f}x the engine [bar 3x] "
+          f"{'OK' if run_med <= 3 * eng_med else 'MISS'}")
+    print(f"  iceberg.run, a new adoption ceiling each time (technical part reused): "
+          f"{fresh * 1e3:.1f} ms")
+    return {"bare_ms": bare_med * 1e3, "engine_ms": eng_med * 1e3, "run_ms": run_med * 1e3}

@@ -7,6 +7,7 @@ scenario engine adds its outputs for the horizon year (and every year in ``by_ye
 
 from __future__ import annotations
 
+import hashlib
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,13 +17,13 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
-from iceberg.geomatrix import GeoMatrix
 from iceberg.metrics import METRIC_COLUMNS, geo_metrics
 from iceberg.provenance import Provenance
 
+import geopandas as gpd
+
 if TYPE_CHECKING:  # pragma: no cover
     import folium
-    import geopandas as gpd
 
     from iceberg.bundle import Bundle
     from iceberg.scenario.model import Scenario
@@ -284,15 +285,8 @@ def run(data: Bundle, scenario: Scenario | None = None, *, wage: str = "mean",
     tau = scenario.threshold if getattr(scenario, "threshold_mode", False) else None
     exposure = model.vector(scenario.layer, scenario.rater, scenario.tool_frontier, tau)
     visible = model.visible_mask(visible_set)
-    titles = data.occupations["title"].to_numpy(dtype=object)
-
-    metrics = {}
-    hidden_weight = exposure * ~visible
-    for level, matrix in data.levels.items():
-        frame = geo_metrics(matrix.employment, matrix.wages(wage), exposure, visible, matrix.ids)
-        frame["top_hidden"] = top_occupations(matrix.wage_bill_matrix(wage), hidden_weight, titles)
-        metrics[level] = matrix.meta.join(frame, how="right") if len(matrix.meta.columns) else frame
-    county_matrix = data.levels["county"]
+    technical = _technical(data, wage, exposure, visible)  # reused while capability is unchanged
+    metrics = dict(technical.levels)
 
     by_year: dict[str, pd.DataFrame] = {}
     flows = None
@@ -305,31 +299,31 @@ def run(data: Bundle, scenario: Scenario | None = None, *, wage: str = "mean",
                 keep = [c for c in horizon.columns if c not in metrics[level].columns]
                 metrics[level] = metrics[level].join(horizon[keep], how="left")
 
-    county_metrics = metrics["county"]  # now with the scenario's horizon columns
-    counties = data.counties.drop(columns=[c for c in data.counties.columns
-                                           if c in county_metrics.columns and c != "geoid"])
-    counties = counties.merge(county_metrics, left_on="geoid", right_index=True, how="left")
-    state_roll = _states_from_counties(counties, county_matrix, wage, exposure, visible)
+    static = _static(data, wage)
+    counties = static.counties.merge(metrics["county"], left_on="geoid", right_index=True,
+                                     how="left")
+    state_roll = technical.state_roll
+    extra = [c for c in counties.columns if c.startswith(SCENARIO_PREFIXES)
+             and c not in state_roll.columns and pd.api.types.is_numeric_dtype(counties[c])]
+    if extra:
+        state_roll = state_roll.join(counties.groupby("state_fips")[extra].sum())
 
-    occupations = data.occupations.copy()
-    nat = data.levels["nation"]
+    occupations = static.occupations.copy()
     occupations["exposure"] = exposure
     occupations["visible"] = visible
-    occupations["employment"] = nat.employment[0]
-    occupations["annual_wage"] = nat.wages(wage)[0]
-    occupations["wage_bill"] = occupations["employment"] * occupations["annual_wage"]
     occupations["exposed_wages"] = occupations["wage_bill"] * exposure
     occupations["hidden_wages"] = occupations["exposed_wages"] * ~visible
 
     provenance = data.provenance.with_run(scenario=scenario.model_dump(mode="json"), wage_basis=wage,
                                           visible_set=visible_set or "SOC 15 + 11-3021")
+    # the cached frames are shared between runs: each result gets its own copies
     return Result(
         scenario=scenario,
         counties=counties,
-        states=metrics["state"],
-        areas=metrics["area"],
-        nation=metrics["nation"],
-        states_from_counties=state_roll,
+        states=metrics["state"].copy(),
+        areas=metrics["area"].copy(),
+        nation=metrics["nation"].copy(),
+        states_from_counties=state_roll.copy(),
         occupations=occupations,
         provenance=provenance,
         exposure=exposure,
@@ -340,19 +334,55 @@ def run(data: Bundle, scenario: Scenario | None = None, *, wage: str = "mean",
     )
 
 
-def _has_adoption(scenario: Scenario) -> bool:
-    """True when the scenario asks for the adoption path (not just technical exposure)."""
-    return bool(getattr(scenario, "adoption_ceiling", 0) > 0)
+# ------------------------------------------------------------------------- reuse across runs
+#: Technical results kept per bundle (distinct capability settings: layer, rater, λ, τ).
+_TECHNICAL_KEEP = 8
 
 
-def _states_from_counties(
-    counties: pd.DataFrame, matrix: GeoMatrix, wage: str, exposure: np.ndarray, visible: np.ndarray
-) -> pd.DataFrame:
-    """State roll-ups of the county layer: county matrices summed by state, indices from the sums.
+@dataclass(frozen=True)
+class _Static:
+    """What a run needs that no lever changes: the county frame to join results to, the
+    national occupation table with wages, the state membership of the county rows."""
 
-    The rolled-up wage is the employment-weighted mean, so every wage bill adds up exactly;
-    additive scenario columns are summed.
-    """
+    counties: gpd.GeoDataFrame
+    occupations: pd.DataFrame
+    state_ids: np.ndarray
+    state_employment: np.ndarray
+    state_mean_wage: np.ndarray
+
+
+@dataclass(frozen=True)
+class _Technical:
+    """Technical exposure of every level for one exposure vector (independent of adoption)."""
+
+    levels: dict[str, pd.DataFrame]
+    state_roll: pd.DataFrame
+
+
+def _run_cache(data: Bundle) -> dict:
+    """Per-bundle store of what :func:`run` reuses (kept on the bundle, dropped with it)."""
+    return data.__dict__.setdefault("_run_cache", {})
+
+
+def _static(data: Bundle, wage: str) -> _Static:
+    cache = _run_cache(data)
+    key = ("static", wage)
+    if key not in cache:
+        cache[key] = _build_static(data, wage)
+    return cache[key]
+
+
+def _build_static(data: Bundle, wage: str) -> _Static:
+    meta = data.levels["county"].meta
+    metric_cols = set(METRIC_COLUMNS) | {"top_hidden"} | set(meta.columns)
+    counties = data.counties.drop(columns=[c for c in data.counties.columns
+                                           if c in metric_cols and c != "geoid"])
+    nat = data.levels["nation"]
+    occupations = data.occupations.copy()
+    occupations["employment"] = nat.employment[0]
+    occupations["annual_wage"] = nat.wages(wage)[0]
+    occupations["wage_bill"] = occupations["employment"] * occupations["annual_wage"]
+    matrix = data.levels["county"]
     # matrix rows follow matrix.ids, not the order of the county frame
     row_state = matrix.meta["state_fips"].reindex(matrix.ids).to_numpy(dtype=str)
     states, index = np.unique(row_state, return_inverse=True)
@@ -361,9 +391,37 @@ def _states_from_counties(
     employment = member @ matrix.employment
     bill = member @ (matrix.employment * matrix.wages(wage))
     mean_wage = np.divide(bill, employment, out=np.zeros_like(bill), where=employment > 0)
-    frame = geo_metrics(employment, mean_wage, exposure, visible, states)
-    extra = [c for c in counties.columns if c.startswith(SCENARIO_PREFIXES) and c not in frame.columns
-             and pd.api.types.is_numeric_dtype(counties[c])]
-    if extra:
-        frame = frame.join(counties.groupby("state_fips")[extra].sum())
-    return frame
+    return _Static(counties=counties, occupations=occupations, state_ids=states,
+                   state_employment=employment, state_mean_wage=mean_wage)
+
+
+def _technical(data: Bundle, wage: str, exposure: np.ndarray, visible: np.ndarray) -> _Technical:
+    """Technical metrics and top hidden occupations of every level, for one exposure vector
+    (computed once; a scenario that only moves adoption, labour or reskilling levers reuses
+    them)."""
+    cache = _run_cache(data)
+    store = cache.setdefault(("technical", wage), {})
+    digest = hashlib.blake2b(np.ascontiguousarray(exposure, dtype=float).tobytes()
+                             + np.asarray(visible, dtype=bool).tobytes(), digest_size=16).digest()
+    if digest in store:
+        store[digest] = store.pop(digest)  # most recently used last
+        return store[digest]
+    titles = data.occupations["title"].to_numpy(dtype=object)
+    hidden_weight = exposure * ~visible
+    levels = {}
+    for level, matrix in data.levels.items():
+        frame = geo_metrics(matrix.employment, matrix.wages(wage), exposure, visible, matrix.ids)
+        frame["top_hidden"] = top_occupations(matrix.wage_bill_matrix(wage), hidden_weight, titles)
+        levels[level] = matrix.meta.join(frame, how="right") if len(matrix.meta.columns) else frame
+    static = _static(data, wage)
+    state_roll = geo_metrics(static.state_employment, static.state_mean_wage, exposure, visible,
+                             static.state_ids)
+    store[digest] = _Technical(levels=levels, state_roll=state_roll)
+    while len(store) > _TECHNICAL_KEEP:
+        store.pop(next(iter(store)))
+    return store[digest]
+
+
+def _has_adoption(scenario: Scenario) -> bool:
+    """True when the scenario asks for the adoption path (not just technical exposure)."""
+    return bool(getattr(scenario, "adoption_ceiling", 0) > 0)

@@ -364,8 +364,8 @@ class Engine:
                 s=s, p=sc.productivity_rate, m=sc.job_multiplier, succ=succ,
                 cpw=sc.cost_per_worker,
             )
-            for k, name in enumerate(OUTPUTS):
-                out[off + k] = named[name]
+            for k, output in enumerate(OUTPUTS):
+                out[off + k] = named[output]
         np.subtract(out[2 : 2 + _K], out[2 + _K : 2 + 2 * _K], out=out[2 + 2 * _K :])
         out[2 + 2 * _K] = (tech - tech_v)[:, None]  # hidden technical wages as geo_metrics
 
