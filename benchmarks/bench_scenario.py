@@ -122,27 +122,6 @@ def _frames(out):
     return out.by_year, out.horizon
 
 
-if __name__ == "__main__":
-    import sys
-    from pathlib import Path
-
-    t0 = time.perf_counter()
-    eng = Engine(synthetic_inputs())
-    print(f"engine build (synthetic 3,222 × 830): {time.perf_counter() - t0:.2f} s")
-    bench(eng)
-    # the same on the real bundle when the raw data is at hand (argv[1] or ../shared/data/raw)
-    raw = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).resolve().parents[2] / "shared/data/raw"
-    if raw.is_dir():
-        from iceberg.bundle import load
-
-        bundle = load(raw, progress=False)
-        t0 = time.perf_counter()
-        real = bundle.engine()
-        print(f"\nengine build (real bundle): {time.perf_counter() - t0:.2f} s")
-        bench(real)
-        bench_run(bundle)
-
-
 def _load() -> str:
     return "load average " + " ".join(f"{x:.2f}" for x in os.getloadavg())
 
@@ -170,3 +149,25 @@ def bench_run(bundle, repeats: int = 15) -> dict[str, float]:
     print(f"  iceberg.run, a new adoption ceiling each time (technical part reused): "
           f"{fresh * 1e3:.1f} ms")
     return {"bare_ms": bare_med * 1e3, "engine_ms": eng_med * 1e3, "run_ms": run_med * 1e3}
+
+
+if __name__ == "__main__":
+    import sys
+    from pathlib import Path
+
+    t0 = time.perf_counter()
+    eng = Engine(synthetic_inputs())
+    print(f"engine build (synthetic 3,222 × 830): {time.perf_counter() - t0:.2f} s")
+    bench(eng)
+    # the same on the real bundle when the raw data is at hand (argv[1] or ../shared/data/raw)
+    raw = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).resolve().parents[2] / "shared/data/raw"
+    if raw.is_dir():
+        from iceberg.bundle import load
+
+        bundle = load(raw, progress=False)
+        t0 = time.perf_counter()
+        real = bundle.engine()
+        print(f"\nengine build (real bundle): {time.perf_counter() - t0:.2f} s")
+        bench(real)
+        bench_run(bundle)
+

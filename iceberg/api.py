@@ -13,14 +13,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
 from scipy import sparse
 
 from iceberg.metrics import METRIC_COLUMNS, geo_metrics
 from iceberg.provenance import Provenance
-
-import geopandas as gpd
 
 if TYPE_CHECKING:  # pragma: no cover
     import folium

@@ -13,9 +13,9 @@ from shapely.geometry import MultiPolygon, Polygon, box
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "app"))
 
-from views import countymap  # noqa: E402
+from views import countymap
 
-from iceberg.maps.classes import MapClasses  # noqa: E402
+from iceberg.maps.classes import MapClasses
 
 
 def _decode(text: str, precision: int = 4) -> list[tuple[float, float]]:
