@@ -1,13 +1,36 @@
 """iceberg — how much of the work people are paid for AI can technically do, county by county.
 
-Public API: :func:`load`, :class:`Scenario`, :func:`run`, :func:`explore`, :func:`plot`.
+Public API: :func:`load`, :class:`Scenario`, :func:`run` (a :class:`Result`), :func:`explore`,
+:func:`plot`, and the names the app and the CLI build on (map classes, presets, the scenario
+model's tables, the error types); ``iceberg.labels`` holds every metric's name, unit and format.
 """
 
 from __future__ import annotations
 
 __version__ = "0.1.0"
 
-__all__ = ["Scenario", "__version__", "explore", "load", "plot", "run"]
+#: Lazily imported public names: name -> (module, attribute).
+_LAZY: dict[str, tuple[str, str]] = {
+    "load": ("iceberg.bundle", "load"),
+    "Bundle": ("iceberg.bundle", "Bundle"),
+    "run": ("iceberg.api", "run"),
+    "Result": ("iceberg.api", "Result"),
+    "Scenario": ("iceberg.scenario.model", "Scenario"),
+    "MAJOR_GROUPS": ("iceberg.scenario.model", "MAJOR_GROUPS"),
+    "SECTORS": ("iceberg.scenario.model", "SECTORS"),
+    "scenario_field_help": ("iceberg.scenario.model", "scenario_field_help"),
+    "list_presets": ("iceberg.scenario.presets", "list_presets"),
+    "load_preset": ("iceberg.scenario.presets", "load_preset"),
+    "GDP_PROXY_FORMULA": ("iceberg.scenario.engine", "GDP_PROXY_FORMULA"),
+    "SCENARIO_COLUMNS": ("iceberg.scenario.outputs", "COLUMNS"),
+    "MC_OUTPUTS": ("iceberg.scenario.uncertainty", "MC_OUTPUTS"),
+    "MC_LEVERS": ("iceberg.scenario.uncertainty", "MC_LEVERS"),
+    "MapClasses": ("iceberg.maps.classes", "MapClasses"),
+    "IcebergDataError": ("iceberg.errors", "IcebergDataError"),
+    "IcebergArgumentError": ("iceberg.errors", "IcebergArgumentError"),
+}
+
+__all__ = ["__version__", "explore", "plot", *sorted(_LAZY)]
 
 
 def explore(result, metric: str = "hidden_index", **kwargs):
@@ -21,16 +44,9 @@ def plot(result, metric: str, path, **kwargs):
 
 
 def __getattr__(name: str):  # lazy: keep `import iceberg` cheap for the CLI
-    if name == "load":
-        from iceberg.bundle import load
+    if name in _LAZY:
+        import importlib
 
-        return load
-    if name == "run":
-        from iceberg.api import run
-
-        return run
-    if name == "Scenario":
-        from iceberg.scenario.model import Scenario
-
-        return Scenario
+        module, attr = _LAZY[name]
+        return getattr(importlib.import_module(module), attr)
     raise AttributeError(name)

@@ -85,6 +85,7 @@ class Result:
     by_year: dict[str, pd.DataFrame] = field(default_factory=dict)
     reskilling_flows: pd.DataFrame | None = None
     bundle: Bundle | None = field(default=None, repr=False)
+    wage: str = "mean"
 
     def national_summary(self) -> dict[str, float]:
         """Headline national figures: wage-weighted and as the mean over states (the paper's way)."""
@@ -118,6 +119,103 @@ class Result:
         out = web.merge(attrs, on="geoid", how="left")
         out.attrs["simplified"] = True
         return out
+
+    @property
+    def rater_used(self) -> str:
+        """The capability variant the run used: the scenario's rater when its layer offers it,
+        else the layer's mean (or only) variant."""
+        if self.bundle is None:
+            return self.scenario.rater
+        return self.bundle.exposure.rater_used(self.scenario.layer, self.scenario.rater)
+
+    def occupations_in(self, level: str, geo_id: str) -> pd.DataFrame:
+        """The occupations behind one geography's exposure.
+
+        Parameters
+        ----------
+        level : {"county", "state", "area", "nation"}
+        geo_id : str
+            County GEOID, state FIPS, OEWS area code, or the nation's id.
+
+        Returns
+        -------
+        DataFrame
+            One row per occupation employed there: ``occ_code, title, workers, wage_bill,
+            exposure, visible, exposed_wages, hidden_wages, exposed_workers``; empty when the
+            geography is unknown.
+        """
+        if self.bundle is None or level not in self.bundle.levels:
+            raise ValueError(f"level {level!r} is not one of "
+                             f"{list(self.bundle.levels) if self.bundle else []}")
+        matrix = self.bundle.levels[level]
+        pos = np.flatnonzero(np.asarray(matrix.ids).astype(str) == str(geo_id))
+        columns = ["occ_code", "title", "workers", "wage_bill", "exposure", "visible",
+                   "exposed_wages", "hidden_wages", "exposed_workers"]
+        if pos.size == 0:
+            return pd.DataFrame(columns=columns)
+        row = pos[0]
+        workers = matrix.employment[row]
+        bill = workers * matrix.wages(self.wage)[row]
+        occ = self.bundle.occupations
+        out = pd.DataFrame({
+            "occ_code": occ["occ_code"].astype(str).to_numpy(),
+            "title": occ["title"].astype(str).to_numpy(),
+            "workers": workers, "wage_bill": bill,
+            "exposure": self.exposure, "visible": self.visible,
+            "exposed_wages": bill * self.exposure,
+            "hidden_wages": np.where(self.visible, 0.0, bill * self.exposure),
+            "exposed_workers": workers * self.exposure,
+        })
+        return out[out["workers"] > 0].reset_index(drop=True)[columns]
+
+    def bands(self, ranges: dict[str, tuple[float, float]], *, draws: int = 1000,
+              seed: int = 0, level: str = "county") -> pd.DataFrame:
+        """Uncertainty bands (P10 / P50 / P90 per geography and year) of the scenario outputs,
+        drawing the levers in ``ranges`` uniformly; see
+        :func:`iceberg.scenario.uncertainty.monte_carlo`."""
+        from iceberg.scenario.uncertainty import monte_carlo
+
+        if self.bundle is None:
+            raise ValueError("bands need the bundle the result was run on")
+        return monte_carlo(self.bundle.engine(self.wage), self.scenario, ranges, draws=draws,
+                           seed=seed, level=level)
+
+    def export_table(self, target: str | os.PathLike | IO[bytes], *, format: str | None = None,
+                     level: str = "county", year: int | None = None, state: str | None = None,
+                     geometry: bool = False) -> Path | None:
+        """Write a result table (CSV, Parquet/GeoParquet) to a path or a binary buffer, with
+        provenance (see :func:`iceberg.export.export_table`).
+
+        ``level`` is ``"county"`` (with the scenario outputs of ``year``; ``state`` keeps one
+        state's counties; ``geometry`` makes GeoParquet) or ``"state"``.
+        """
+        import tempfile
+
+        from iceberg.export import export_table
+
+        fmt = (format or Path(str(target)).suffix.lstrip(".")).lower()
+        if level == "county":
+            frame = self.county_values(year).reset_index().rename(columns={"index": "geoid"})
+            if state is not None:
+                code = str(state).upper()
+                col = "state_fips" if code.isdigit() else "state_abbr"
+                frame = frame[frame[col].astype(str).str.upper() == code].reset_index(drop=True)
+            if geometry:
+                frame = gpd.GeoDataFrame(
+                    frame.merge(self.counties[["geoid", "geometry"]], on="geoid", how="left"),
+                    geometry="geometry", crs=self.counties.crs)
+        elif level == "state":
+            frame = self.states.reset_index()
+        else:
+            raise ValueError(f"level {level!r} is not 'county' or 'state'")
+        provenance = self.provenance.to_dict()
+        if hasattr(target, "write"):
+            with tempfile.TemporaryDirectory() as tmp:
+                path = Path(tmp) / f"table.{fmt}"
+                export_table(frame, path, provenance=provenance)
+                target.write(path.read_bytes())
+            return None
+        return Path(export_table(frame, target, provenance=provenance))
 
     def county_values(self, year: int | None = None) -> pd.DataFrame:
         """The county layer (no geometry, indexed by GEOID) with the scenario outputs of ``year``.
@@ -212,7 +310,7 @@ class Result:
     def scenario_subtitle(self) -> str:
         """One line describing the scenario for map subtitles."""
         s = self.scenario
-        text = f"Layer {s.layer} ({s.rater} rater), tool frontier λ={s.tool_frontier:g}"
+        text = f"Layer {s.layer} ({self.rater_used} rater), tool frontier λ={s.tool_frontier:g}"
         if getattr(s, "threshold_mode", False):
             text += f", threshold τ={s.threshold:g}"
         if self.by_year:
@@ -330,6 +428,7 @@ def run(data: Bundle, scenario: Scenario | None = None, *, wage: str = "mean",
         by_year=by_year,
         reskilling_flows=flows,
         bundle=data,
+        wage=wage,
     )
 
 

@@ -229,6 +229,11 @@ class ExposureModel:
             raise KeyError(f"unknown layer {layer!r}; known: {self.layers}")
         return rows.iloc[0].to_dict()
 
+    def rater_used(self, layer: str, rater: str | None) -> str:
+        """The variant a layer is evaluated with for a scenario's ``rater`` (the rater itself
+        when the layer offers it, else the layer's mean or only variant)."""
+        return self._resolve(layer, rater).split("__", 1)[1]
+
     def _resolve(self, layer: str, rater: str | None) -> str:
         variants = self.layer_info(layer)["variants"].split(";")
         if len(variants) == 1:

@@ -10,7 +10,7 @@ from views.data import get_bundle
 from views.headline import CAVEAT
 from views.safe import guarded
 
-from iceberg.scenario.engine import GDP_PROXY_FORMULA
+from iceberg import GDP_PROXY_FORMULA, labels
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -64,6 +64,18 @@ mix and wages.
 """
 
 
+ESTIMATED = """
+OEWS does not publish every cell: where an occupation's employment or wage in an area is
+suppressed, iceberg estimates it (the method and its out-of-sample error against naive
+baselines are in `docs/ESTIMATION.md`, shown below when present).
+Two shares per county say how much of its figure rests on estimates:
+**estimated share** — the share of the county's jobs that come from estimated (unpublished)
+OEWS cells; **signal share** — the share whose split from the area to the county follows the
+allocation signal rather than published area data. Both are shown in the county drill-down,
+and the sandbox map can hatch the counties whose jobs are mostly estimated.
+"""
+
+
 @guarded("the methods page")
 def main() -> None:
     st.title("Methods and sources")
@@ -86,8 +98,9 @@ def main() -> None:
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch",
                  column_config={"url": st.column_config.LinkColumn("url")})
     st.subheader("Attribution")
-    for line in prov.attribution():
-        st.markdown(f"- {line}")
+    lines = [labels.ONET_ATTRIBUTION] + [x for x in prov.attribution() if x != labels.ONET_ATTRIBUTION]
+    for line in lines:  # Markdown would read the * of O*NET as emphasis
+        st.markdown(f"- {labels.escape_markdown(line)}")
     st.header("Provenance counts")
     st.caption("Rows read, filled and excluded at each stage of the build. Nothing is dropped "
                "silently: every fill and exclusion is counted here.")
@@ -96,6 +109,12 @@ def main() -> None:
                  column_config={"count": st.column_config.NumberColumn(format="%,d")})
     with st.expander("Build facts"):
         st.json(prov.build, expanded=False)
+    st.header("Published and estimated figures")
+    st.markdown(ESTIMATED)
+    estimation = ROOT / "docs" / "ESTIMATION.md"
+    if estimation.is_file():
+        with st.expander("docs/ESTIMATION.md: how unpublished cells are estimated and checked"):
+            st.markdown(estimation.read_text(encoding="utf-8"))
     doc = ROOT / "docs" / "methods_allocation.md"
     st.header("From areas to counties")
     if doc.is_file():

@@ -9,7 +9,7 @@ from views.levers import LABELS
 from views.safe import friendly_error, guarded
 from views.session import SCENARIO_OPTIONS, TECH_OPTIONS
 
-from iceberg.scenario.model import Scenario
+from iceberg import Scenario
 
 MODES = {"scenario": "Scenario", "baseline": "Baseline", "side": "Side by side",
          "diff": "Difference (scenario − baseline)"}
@@ -117,8 +117,14 @@ def _map_section(res, base, fips, abbr, year, name) -> None:
             headline.cards(res, base, fips, name, year)
         with map_col:
             diff = _draw_maps(res, base, metric, mode, year, fips, label)
-    st.caption("Hover a county for its figures; click it (or search below) for the drill-down. "
+    _point_to_scenario_metric(res, metric)
+    c1, c2 = st.columns([3, 2], vertical_alignment="center")
+    c1.caption("Hover a county for its figures; click it (or search below) for the drill-down. "
                "Colour classes are fixed on the baseline, so a darker county really moved.")
+    if "estimated_share" in res.counties.columns:
+        c2.toggle("Hatch counties whose jobs are mostly estimated", key="view.hatch",
+                  help="Counties where more than half of the jobs come from estimated "
+                  "(unpublished) OEWS cells; see Methods.")
     _below(res, base, metric, mode, diff, year, fips, abbr)
 
 
@@ -146,6 +152,32 @@ def _draw_maps(res, base, metric, mode, year, fips, label):
         if mode == "scenario":
             _saturation_note(res, metric, year, fips)
     return diff
+
+
+#: Levers that move technical exposure (the other levers move only the scenario outputs).
+CAPABILITY_LEVERS = ("layer", "rater", "tool_frontier", "threshold_mode", "threshold")
+
+
+def _point_to_scenario_metric(res, metric: str) -> None:
+    """A technical map does not move with adoption, labour or reskilling levers: say so, and
+    offer the scenario output that does."""
+    if metric not in TECH_OPTIONS or not res.has_scenario:
+        return
+    default = Scenario()
+    sc = res.scenario
+    moved = [f for f in Scenario.model_fields if f not in ("name", "description")
+             and getattr(sc, f) != getattr(default, f)]
+    if not moved or any(f in CAPABILITY_LEVERS for f in moved):
+        return
+    c1, c2 = st.columns([4, 1], vertical_alignment="center")
+    c1.info("This map shows technical exposure, which the adoption, labour and reskilling "
+            "levers do not change. Map a scenario output to see their effect.", icon="ℹ️")
+    c2.button("Map displaced wages", on_click=_set_metric, args=("displaced_wages",),
+              width="stretch")
+
+
+def _set_metric(metric: str) -> None:
+    st.session_state["view.metric"] = metric
 
 
 def _saturation_note(res, metric, year, fips) -> None:

@@ -17,8 +17,7 @@ import pandas as pd
 import streamlit as st
 
 import iceberg
-from iceberg.maps.classes import MapClasses
-from iceberg.scenario.model import Scenario
+from iceberg import MapClasses, Scenario, labels
 
 #: Scenario outputs the app maps and reports (all levels of ``Result.by_year``).
 SCENARIO_METRICS = ("displaced_wages", "displaced_workers", "net_wage_impact", "gdp_proxy",
@@ -113,26 +112,32 @@ def get_choices() -> Choices:
     table = bundle.exposure.layer_table
     layers = dict(zip(table["name"].astype(str), table["description"].astype(str)))
     variants = {str(n): tuple(str(v).split(";")) for n, v in zip(table["name"], table["variants"])}
-    meta = bundle.levels["state"].meta
-    abbr = meta["state_abbr"].astype(str) if "state_abbr" in meta else pd.Series(meta.index, meta.index)
-    states = {str(i): f"{n} ({a})" for i, n, a in zip(meta.index, meta["name"], abbr)}
+    present = set(bundle.counties["state_fips"].astype(str))
+    known = {f: st_ for f, st_ in labels.STATES.items() if f in present}
+    states = {f: f"{st_.name} ({st_.abbr})" for f, st_ in sorted(known.items(),
+                                                                  key=lambda x: x[1].name)}
     c = bundle.counties.sort_values(["state_abbr", "name"])
     counties = dict(zip(c["geoid"].astype(str), c["name"].astype(str) + ", " + c["state_abbr"].astype(str)))
     return Choices(layers=layers, layer_variants=variants, states=states,
-                   state_abbr={str(a): str(i) for i, a in zip(meta.index, abbr)},
+                   state_abbr={st_.abbr: f for f, st_ in known.items()},
                    counties=counties,
                    county_state=dict(zip(c["geoid"].astype(str), c["state_fips"].astype(str))))
 
 
-@st.cache_data(max_entries=24, show_spinner="Running the scenario…")
-def compute(scenario_json: str, wage: str = "mean") -> AppResult:
-    """Run :func:`iceberg.run` for a scenario (given as its JSON text) and reduce the result."""
-    bundle = get_bundle()
-    scenario = Scenario.from_json(scenario_json)
-    result = iceberg.run(bundle, scenario, wage=wage)
-    from iceberg.scenario.engine import COLUMNS
+@st.cache_resource(max_entries=8, show_spinner="Running the scenario…")
+def full_result(scenario_json: str, wage: str = "mean") -> iceberg.Result:
+    """:func:`iceberg.run` for a scenario (given as its JSON text), shared by every session:
+    the same scenario is never computed twice while it is cached."""
+    return iceberg.run(get_bundle(), Scenario.from_json(scenario_json), wage=wage)
 
-    yearly = [c for c in COLUMNS if c in result.counties.columns and c not in ("employment", "wage_bill")]
+
+@st.cache_resource(max_entries=24, show_spinner="Running the scenario…")
+def compute(scenario_json: str, wage: str = "mean") -> AppResult:
+    """A scenario run reduced to what the app shows (shared by every session, read-only)."""
+    result = full_result(scenario_json, wage)
+    scenario = result.scenario
+    yearly = [c for c in iceberg.SCENARIO_COLUMNS
+              if c in result.counties.columns and c not in ("employment", "wage_bill")]
     counties = pd.DataFrame(result.counties.drop(columns=["geometry", *yearly])).set_index("geoid")
     counties.index = counties.index.astype(str)
     by_year = {lvl: frame[[c for c in KEEP_YEARLY if c in frame.columns]]
@@ -150,6 +155,7 @@ def compute(scenario_json: str, wage: str = "mean") -> AppResult:
         visible=np.asarray(result.visible, dtype=bool),
         summary=result.national_summary(),
         years=list(scenario.years),
+        notes={"subtitle": result.scenario_subtitle(), "rater_used": result.rater_used},
     )
 
 
@@ -186,41 +192,14 @@ def difference_classes(values, metric: str, *, sequential: bool = False) -> MapC
 
 @st.cache_data(max_entries=16, show_spinner="Drawing uncertainty bands…")
 def bands(scenario_json: str, ranges_json: str, level: str, draws: int = 300) -> pd.DataFrame:
-    """P10/P50/P90 of the headline outputs per geography and year (Monte Carlo)."""
+    """P10/P50/P90 of the headline outputs per geography and year (:meth:`Result.bands`)."""
     import json
 
-    from iceberg.scenario.uncertainty import monte_carlo
-
     ranges = {k: tuple(v) for k, v in json.loads(ranges_json).items()}
-    scenario = Scenario.from_json(scenario_json)
-    return monte_carlo(get_bundle().engine(), scenario, ranges, draws=draws, seed=0, level=level)
+    return full_result(scenario_json).bands(ranges, draws=draws, seed=0, level=level)
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
 def county_occupations(scenario_json: str, geoid: str, wage: str = "mean") -> pd.DataFrame:
-    """The occupations of one county: workers, wages, exposure, exposed and hidden dollars.
-
-    Uses the bundle's county matrix row and the run's exposure vector and visible mask.
-    """
-    bundle = get_bundle()
-    res = compute(scenario_json, wage)
-    matrix = bundle.levels["county"]
-    pos = np.flatnonzero(matrix.ids.astype(str) == geoid)
-    if pos.size == 0:
-        return pd.DataFrame()
-    row = pos[0]
-    emp = matrix.employment[row]
-    bill = emp * matrix.wages(wage)[row]
-    occ = bundle.occupations
-    out = pd.DataFrame({
-        "occ_code": occ["occ_code"].astype(str).to_numpy(),
-        "title": occ["title"].astype(str).to_numpy(),
-        "workers": emp,
-        "wage_bill": bill,
-        "exposure": res.exposure,
-        "visible": res.visible,
-    })
-    out["exposed_wages"] = out["wage_bill"] * out["exposure"]
-    out["hidden_wages"] = np.where(out["visible"], 0.0, out["exposed_wages"])
-    out["exposed_workers"] = out["workers"] * out["exposure"]
-    return out[out["workers"] > 0].reset_index(drop=True)
+    """The occupations of one county (:meth:`Result.occupations_in`)."""
+    return full_result(scenario_json, wage).occupations_in("county", geoid)

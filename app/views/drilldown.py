@@ -46,6 +46,7 @@ def county_panel(res: AppResult, geoid: str, choices: Choices, year: int | None)
     st.subheader(choices.counties.get(geoid, geoid))
     st.caption(f"GEOID {geoid} · OEWS area: {row.get('oews_area_title', '–')} · jobs split from "
                f"the area by {str(row.get('allocation_method', '–')).replace('_', ' ')}")
+    _data_quality(row)
     c = st.columns(5)
     c[0].metric("Iceberg index", fmt.pct(row["iceberg_index"]))
     c[1].metric("Visible", fmt.pct(row["surface_index"]))
@@ -97,6 +98,34 @@ def county_panel(res: AppResult, geoid: str, choices: Choices, year: int | None)
             format="%.1f%%", width="small", help="Share of the county's hidden exposure"),
     })
     _destinations(res, hidden["occ_code"].tolist())
+    _extra_panels(res, geoid)
+
+
+def _data_quality(row: pd.Series) -> None:
+    """How much of the county's figure rests on estimates (issue 10's county columns)."""
+    est, sig = row.get("estimated_share"), row.get("signal_share")
+    if est is None and sig is None:
+        return
+    parts = []
+    if est is not None and pd.notna(est):
+        parts.append(f"**{fmt.pct(est, 0)}** of its jobs come from estimated (unpublished) "
+                     "OEWS cells")
+    if sig is not None and pd.notna(sig):
+        parts.append(f"**{fmt.pct(sig, 0)}** are split to the county by the allocation "
+                     "signal rather than published area data")
+    if parts:
+        st.caption("Data quality: " + "; ".join(parts) + " (see Methods: published and "
+                   "estimated figures).")
+
+
+def _extra_panels(res: AppResult, geoid: str) -> None:
+    """Hook for further county panels: a module ``views.tool_evidence`` with a
+    ``panel(res, geoid)`` function (the AI tools layer) is shown here when it exists."""
+    try:
+        from views import tool_evidence
+    except ImportError:
+        return
+    tool_evidence.panel(res, geoid)
 
 
 def _destinations(res: AppResult, origins: list[str]) -> None:

@@ -13,7 +13,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from iceberg.scenario.model import MAJOR_GROUPS, SECTORS, Scenario, scenario_field_help
+from iceberg import MAJOR_GROUPS, SECTORS, Scenario, scenario_field_help
 from views.data import Choices
 
 GROUPS: dict[str, tuple[str, ...]] = {
@@ -100,7 +100,8 @@ def help_text(name: str) -> str:
     return text + f"  \nURL key: `{info['url_key']}`"
 
 
-def _bounds(name: str) -> tuple[float, float]:
+def bounds(name: str) -> tuple[float, float]:
+    """A lever's slider range, from the model's bounds."""
     info = _HELP[name]
     low = info.get("ge", info.get("gt", 0.0))
     if "gt" in info:
@@ -109,7 +110,7 @@ def _bounds(name: str) -> tuple[float, float]:
 
 
 def _clamp(name: str, value: float) -> float:
-    low, high = _bounds(name)
+    low, high = bounds(name)
     return float(min(max(float(value), low), high))
 
 
@@ -187,7 +188,7 @@ def values_from_widgets(state: MutableMapping, editor: pd.DataFrame | None = Non
 
 
 def _slider(name: str) -> None:
-    low, high = _bounds(name)
+    low, high = bounds(name)
     st.slider(LABELS[name], min_value=low, max_value=high, step=STEPS[name], key=KEY + name,
               help=help_text(name))
 
@@ -230,14 +231,14 @@ def _render(name: str, choices: Choices):
     if name in STEPS:
         return _slider(name)
     if name in ("start_year", "horizon_year"):
-        low, high = _bounds(name)
+        low, high = bounds(name)
         return st.number_input(label, min_value=int(low), max_value=int(high), step=1, key=key,
                                help=helptext)
     if name == "reskilling_budget":
         return st.number_input(label, min_value=0.0, max_value=1e6, step=100.0, key=key,
                                format="%.0f", help=helptext)
     if name == "cost_per_worker":
-        low, high = _bounds(name)
+        low, high = bounds(name)
         return st.number_input(label, min_value=low, max_value=high, step=500.0, key=key,
                                format="%.0f", help=helptext)
     if name == "targeting":

@@ -9,7 +9,7 @@ from typing import Any
 
 import streamlit as st
 
-from iceberg.errors import IcebergDataError
+from iceberg import IcebergDataError
 
 log = logging.getLogger("iceberg.app")
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from iceberg.scenario.model import Scenario
+from iceberg import Scenario
 
 #: View parameters the app adds to the URL beside the scenario's own keys.
 VIEW_KEYS: dict[str, str] = {

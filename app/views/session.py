@@ -5,8 +5,7 @@ from __future__ import annotations
 import streamlit as st
 from pydantic import ValidationError
 
-from iceberg.scenario.model import Scenario
-from iceberg.scenario.presets import list_presets, load_preset
+from iceberg import Scenario, list_presets, load_preset
 from views import levers
 from views.data import Choices, get_choices
 from views.scenario_io import (

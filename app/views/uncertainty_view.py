@@ -8,7 +8,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from iceberg.scenario.uncertainty import MC_OUTPUTS
+from iceberg import MC_OUTPUTS
 from views import fmt, levers
 from views.data import AppResult, bands
 
@@ -21,7 +21,7 @@ def default_ranges(res: AppResult) -> dict[str, tuple[float, float]]:
     sc = res.scenario
     out = {}
     for lever, half in RANGE_LEVERS.items():
-        low, high = levers._bounds(lever)
+        low, high = levers.bounds(lever)
         v = float(getattr(sc, lever))
         out[lever] = (round(max(low, v - half), 4), round(min(high, v + half), 4))
     return out
@@ -41,7 +41,7 @@ def panel(res: AppResult, level: str, gid: str, name: str, year: int | None = No
     with st.expander("Lever ranges drawn (uniform, 300 draws, seed 0)"):
         cols = st.columns(len(RANGE_LEVERS))
         for col, lever in zip(cols, RANGE_LEVERS):
-            low, high = levers._bounds(lever)
+            low, high = levers.bounds(lever)
             col.slider(levers.LABELS[lever], min_value=low, max_value=high,
                        step=levers.STEPS[lever], key=f"mc.{lever}")
     ranges = {lever: tuple(float(x) for x in ss[f"mc.{lever}"]) for lever in RANGE_LEVERS}

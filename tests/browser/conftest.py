@@ -1,4 +1,4 @@
-"""Browser-test fixtures: the app served on 127.0.0.1, headless chromium, offline CDN routing.
+"""Browser-test fixtures: the app served on 127.0.0.1, headless chromium, no request leaves it.
 
 The helpers (:func:`start_app`, :func:`route_offline`, :func:`wait_for_map`, ...) are plain
 functions so ``benchmarks/bench_app.py`` can reuse them.
@@ -25,8 +25,6 @@ CHROMIUM = "/usr/bin/chromium"
 LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                "--disable-component-update", "--disable-sync", "--no-first-run"]
 _LOCAL = ("http://127.0.0.1", "http://localhost", "ws://127.0.0.1", "data:", "blob:")
-_TYPES = {".js": "application/javascript", ".css": "text/css", ".png": "image/png",
-          ".json": "application/json", ".woff2": "font/woff2", ".svg": "image/svg+xml"}
 
 
 def free_port() -> int:
@@ -73,67 +71,126 @@ def stop_app(proc: subprocess.Popen) -> None:
             proc.wait(10)
 
 
-def route_offline(context) -> None:
-    """Serve Leaflet from xstatic-leaflet; answer every other non-local request with empty 200."""
-    import xstatic.pkg.leaflet as xleaflet
+def route_offline(context, external: list[str] | None = None) -> list[str]:
+    """Block every non-local request (the app must need none) and record it in ``external``.
 
-    base = Path(xleaflet.BASE_DIR)
-    files = {name: (base / name).read_bytes() for name in ("leaflet.js", "leaflet.css")}
+    Only foreign requests reach Python: the app's own traffic is never slowed by routing.
+    """
+    seen = external if external is not None else []
 
     def handle(route) -> None:
-        url = route.request.url
-        name = url.split("?")[0].rsplit("/", 1)[-1]
-        if name in ("leaflet.js", "leaflet.css"):
-            route.fulfill(status=200, body=files[name],
-                          content_type=_TYPES[Path(name).suffix])
-            return
-        route.fulfill(status=200, body=b"", content_type=_TYPES.get(Path(name).suffix, "text/plain"))
+        seen.append(route.request.url)
+        route.abort()
 
-    # only foreign requests reach Python: the app's own traffic is never slowed by routing
     context.route(lambda url: not url.startswith(_LOCAL), handle)
+    return seen
 
 
 def launch_browser(pw):
     return pw.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
 
 
-def map_frame(page, index: int = 0):
-    """The ``index``-th streamlit_folium component frame (None until it exists)."""
-    frames = [f for f in page.frames if "streamlit_folium" in f.url]
-    return frames[index] if len(frames) > index else None
+_STORE = "window.__icebergCountyMap"
 
 
-def polygon_count(page, index: int = 0) -> int:
-    frame = map_frame(page, index)
-    if frame is None:
-        return 0
+def map_info(page, key: str = "map") -> dict:
+    """What the county map component reports: polygons drawn, class string, paints, payloads."""
     try:
-        return int(frame.evaluate("document.querySelectorAll('path.leaflet-interactive').length"))
-    except Exception:  # noqa: BLE001 - the frame may be reloading
-        return 0
+        return page.evaluate(f"""k => {{
+            const s = {_STORE};
+            if (!s || !s.maps[k] || !s.maps[k].wrap.isConnected) return {{}};
+            const w = s.maps[k].wrap;
+            return {{drawn: Number(w.dataset.drawn || 0), classes: w.dataset.classes || "",
+                    paints: s.stats.paints, geomPayloads: s.stats.geomPayloads,
+                    legend: w.querySelector(".icm-legend").innerText}};
+        }}""", key)
+    except Exception:  # noqa: BLE001 - page navigating
+        return {}
 
 
-def legend_text(page, index: int = 0) -> str:
-    frame = map_frame(page, index)
-    if frame is None:
-        return ""
-    try:
-        return str(frame.evaluate(
-            "Array.from(document.querySelectorAll('.iceberg-legend, .legend, .info'))"
-            ".map(e => e.innerText).join('\\n')"))
-    except Exception:  # noqa: BLE001
-        return ""
+def polygon_count(page, key: str = "map") -> int:
+    return int(map_info(page, key).get("drawn", 0))
 
 
-def wait_for_map(page, minimum: int, timeout: float = 120.0, index: int = 0) -> int:
-    """Wait until at least ``minimum`` county polygons are drawn; return the count."""
+def legend_text(page, key: str = "map") -> str:
+    return str(map_info(page, key).get("legend", ""))
+
+
+def wait_for_map(page, minimum: int, timeout: float = 120.0, key: str = "map") -> int:
+    """Wait until the map has drawn at least ``minimum`` county polygons; return the count."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        n = polygon_count(page, index)
+        n = polygon_count(page, key)
         if n >= minimum:
             return n
-        page.wait_for_timeout(50)  # keeps Playwright's event loop (and the routing) running
-    raise AssertionError(f"map drew {polygon_count(page, index)} polygons, expected >= {minimum}")
+        page.wait_for_timeout(25)  # keeps Playwright's event loop (and the routing) running
+    raise AssertionError(f"map drew {polygon_count(page, key)} polygons, expected >= {minimum}")
+
+
+def wait_for_classes_change(page, before: str, timeout: float = 60.0, key: str = "map") -> str:
+    """Wait until the map's class string differs from ``before``; return it."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        now = map_info(page, key).get("classes", "")
+        if now and now != before:
+            return now
+        page.wait_for_timeout(10)
+    raise AssertionError("the map did not repaint")
+
+
+def county_point(page, geoid: str, key: str = "map") -> tuple[float, float]:
+    """Page coordinates of a point inside a county on the main map (for a real click)."""
+    return tuple(page.evaluate(f"""([k, id]) => {{
+        const e = {_STORE}.maps[k];
+        const layer = e.main.layers[e.geo.ids.indexOf(id)];
+        const rect = e.map.getContainer().getBoundingClientRect();
+        const b = layer.getBounds();
+        // the centre of the bounds may fall outside a concave county: probe a grid
+        for (let fy = 0.5; fy < 0.95; fy += 0.05) for (const sy of [1, -1])
+            for (let fx = 0.5; fx < 0.95; fx += 0.05) for (const sx of [1, -1]) {{
+                const lat = b.getSouth() + (b.getNorth() - b.getSouth()) * (sy > 0 ? fy : 1 - fy);
+                const lng = b.getWest() + (b.getEast() - b.getWest()) * (sx > 0 ? fx : 1 - fx);
+                const p = e.map.latLngToContainerPoint([lat, lng]);
+                if (layer._containsPoint(p)) return [rect.left + p.x, rect.top + p.y];
+            }}
+        const p = e.map.latLngToContainerPoint(b.getCenter());
+        return [rect.left + p.x, rect.top + p.y];
+    }}""", [key, geoid]))
+
+
+def legend_overlaps_land(page, key: str = "map") -> list[str]:
+    """GEOIDs of drawn counties whose on-screen box intersects the legend's box."""
+    return page.evaluate(f"""k => {{
+        const e = {_STORE}.maps[k];
+        const leg = e.wrap.querySelector(".icm-legend").getBoundingClientRect();
+        const rect = e.map.getContainer().getBoundingClientRect();
+        const hits = [];
+        e.main.layers.forEach((layer, i) => {{
+            const b = layer.getBounds();
+            const a = e.map.latLngToContainerPoint(b.getNorthWest());
+            const c = e.map.latLngToContainerPoint(b.getSouthEast());
+            // only what is on screen: the map clips at its container
+            const x0 = Math.max(rect.left + a.x, rect.left), x1 = Math.min(rect.left + c.x, rect.right);
+            const y0 = Math.max(rect.top + a.y, rect.top), y1 = Math.min(rect.top + c.y, rect.bottom);
+            if (x0 >= x1 || y0 >= y1) return;
+            if (x0 < leg.right && x1 > leg.left && y0 < leg.bottom && y1 > leg.top) hits.push(e.geo.ids[i]);
+        }});
+        return hits;
+    }}""", key)
+
+
+def count_ws_bytes(page) -> dict:
+    """Count the bytes the page receives over its websockets (``counter["bytes"]``)."""
+    counter = {"bytes": 0, "frames": 0}
+
+    def on_ws(ws) -> None:
+        def frame(payload) -> None:
+            counter["bytes"] += len(payload)
+            counter["frames"] += 1
+        ws.on("framereceived", frame)
+
+    page.on("websocket", on_ws)
+    return counter
 
 
 def headline_value(page, label: str) -> str:
@@ -196,10 +253,12 @@ def browser() -> Iterator:
 
 @pytest.fixture()
 def page(browser):
-    """A fresh page (1440×1000) with CDN requests answered offline."""
-    context = browser.new_context(viewport={"width": 1440, "height": 1000})
-    route_offline(context)
+    """A fresh page (1400×1000); any request leaving 127.0.0.1 is blocked and recorded in
+    ``page.external_requests``; ``page.ws_counter`` counts the bytes received."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
     pg = context.new_page()
+    pg.external_requests = route_offline(context)
+    pg.ws_counter = count_ws_bytes(pg)
     try:
         yield pg
     finally:
