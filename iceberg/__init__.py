@@ -30,7 +30,28 @@ _LAZY: dict[str, tuple[str, str]] = {
     "IcebergArgumentError": ("iceberg.errors", "IcebergArgumentError"),
 }
 
-__all__ = ["__version__", "explore", "plot", *sorted(_LAZY)]
+__all__ = [
+    "GDP_PROXY_FORMULA",
+    "MAJOR_GROUPS",
+    "MC_LEVERS",
+    "MC_OUTPUTS",
+    "SCENARIO_COLUMNS",
+    "SECTORS",
+    "Bundle",
+    "IcebergArgumentError",
+    "IcebergDataError",
+    "MapClasses",
+    "Result",
+    "Scenario",
+    "__version__",
+    "explore",
+    "list_presets",
+    "load",
+    "load_preset",
+    "plot",
+    "run",
+    "scenario_field_help",
+]
 
 
 def explore(result, metric: str = "hidden_index", **kwargs):
