@@ -245,7 +245,7 @@ def show(geometry: Geometry, paint: dict, *, key: str, focus: str | None = None,
     mount = _mount()
     timing.mark("map component registered")
     acked = ss.get("countymap.geom_ack") == geometry.key
-    data = {"geom_key": geometry.key, "geom": None if acked else geometry.payload,
+    data = {"key": key, "geom_key": geometry.key, "geom": None if acked else geometry.payload,
             "paint": paint, "focus": focus, "hatch": hatch, "height": height}
 
     def geom_cb() -> None:
@@ -256,14 +256,15 @@ def show(geometry: Geometry, paint: dict, *, key: str, focus: str | None = None,
     def need_cb() -> None:
         ss.pop("countymap.geom_ack", None)
 
-    def click_cb() -> None:
-        state = ss.get(key) or {}
-        geoid = str(state.get("click") or "")
-        if on_click is not None and len(geoid) == 5 and geoid.isdigit():
-            on_click(geoid)
+    result = mount(key=key, data=data, default={"geom": None}, height="content",
+                   on_geom_change=geom_cb, on_click_change=_noop, on_need_geom_change=need_cb)
+    geoid = str(getattr(result, "click", None) or "")  # a trigger: set in this rerun only
+    if on_click is not None and len(geoid) == 5 and geoid.isdigit():
+        on_click(geoid)
 
-    mount(key=key, data=data, default={"geom": None}, height="content",
-             on_geom_change=geom_cb, on_click_change=click_cb, on_need_geom_change=need_cb)
+
+def _noop() -> None:
+    """Trigger callbacks must exist for the value to be kept; the value is read on return."""
 
 
 _MOUNT: list[Callable] = []

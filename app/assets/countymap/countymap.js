@@ -7,7 +7,7 @@
 // Leaflet is the copy of the installed xstatic-leaflet package served from this folder.
 import * as L from "./leaflet-src.esm.js";
 
-const LEAFLET_CSS = new URL("./leaflet.css", import.meta.url).href;
+const STYLESHEETS = ["./leaflet.css", "./countymap.css"].map((f) => new URL(f, import.meta.url).href);
 const MISSING = "#cfcfcf";
 const CONUS = [[24.3, -124.9], [49.5, -66.8]];
 const INSETS = [["02", "Alaska"], ["15", "Hawaii"], ["72", "Puerto Rico"]];
@@ -18,13 +18,16 @@ const store = (window.__icebergCountyMap = window.__icebergCountyMap || {
                                moduleAt: performance.now() },
 });
 
+// Leaflet's stylesheet and ours, once in the page head (fetched once, then cached)
 function ensureCss() {
-  if (document.querySelector("link[data-iceberg-leaflet]")) return;
-  const link = document.createElement("link");
-  link.rel = "stylesheet";
-  link.href = LEAFLET_CSS;
-  link.dataset.icebergLeaflet = "1";
-  document.head.appendChild(link);
+  if (document.querySelector("link[data-iceberg-map]")) return;
+  for (const href of STYLESHEETS) {
+    const link = document.createElement("link");
+    link.rel = "stylesheet";
+    link.href = href;
+    link.dataset.icebergMap = "1";
+    document.head.appendChild(link);
+  }
 }
 
 // Google's encoded polyline (precision 1e-4), lat/lng pairs
@@ -83,7 +86,8 @@ function makeMap(el, geo, interactive) {
 
 function build(root, geo, key, setTriggerValue) {
   ensureCss();
-  root.innerHTML = "";
+  // keep what Streamlit put in the element; replace only a previous map
+  for (const old of root.querySelectorAll(":scope > .icm-root")) old.remove();
   const wrap = document.createElement("div");
   wrap.className = "icm-root";
   wrap.innerHTML =
@@ -93,6 +97,7 @@ function build(root, geo, key, setTriggerValue) {
   root.appendChild(wrap);
   const mapEl = wrap.querySelector(".icm-map");
   const tip = wrap.querySelector(".icm-tip");
+  tip.style.position = "absolute"; // also before the stylesheet arrives
   const { map, renderer } = makeMap(mapEl, geo, true);
   const main = polygons(geo, renderer, null);
   main.group.addTo(map);
@@ -275,8 +280,9 @@ function setHatch(entry, h) {
 }
 
 export default function (component) {
-  const { data, parentElement, setStateValue, setTriggerValue, key } = component;
+  const { data, parentElement, setStateValue, setTriggerValue } = component;
   if (!data) return;
+  const key = data.key || component.key; // the app's key ("map", "map_base"), for tests too
   if (data.geom) {
     if (!store.geom[data.geom.key]) {
       const t0 = performance.now();
