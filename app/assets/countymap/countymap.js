@@ -148,6 +148,9 @@ function build(root, geo, key, setTriggerValue) {
     lastWidth = wrap.clientWidth;
     if (entry.maxHeight) sizeMap(entry, entry.maxHeight);
     for (const m of [map, ...insets.map((x) => x.map)]) if (m._loaded) m.invalidateSize();
+    // a map built before the page laid it out was fitted to nothing: fit again
+    if (entry.focus !== undefined && lastWidth > 0) fit(entry, entry.focus);
+    for (const x of insets) if (x.bounds) x.map.fitBounds(x.bounds, { padding: [2, 2] });
   });
   entry.resizeObserver.observe(wrap);
   return entry;
@@ -202,6 +205,7 @@ function fitState(entry, fips) {
 }
 
 function fit(entry, focus) {
+  if (!entry.map.getContainer().clientWidth) return; // not laid out yet: the observer fits
   if (focus) fitState(entry, focus);
   else entry.map.fitBounds(CONUS, { padding: [4, 4] });
 }
@@ -320,6 +324,7 @@ export default function (component) {
       let b = null;
       for (const layer of x.layers) if (layer) b = b ? b.extend(layer.getBounds()) : L.latLngBounds(layer.getBounds().getSouthWest(), layer.getBounds().getNorthEast());
       if (b) x.map.fitBounds(b, { padding: [2, 2] });
+      x.bounds = b;
       x.fitted = true;
     }
   }
