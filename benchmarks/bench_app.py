@@ -184,14 +184,20 @@ def bench_single(browser, h, url: str, n: int, repeat: int, proc) -> None:
     ctx.close()
 
 
-def bench_concurrent(browser, h, url: str, n: int, proc, users: int = 5) -> None:
-    rss0 = server_rss_mb(proc.pid)
-    pages, ctxs = [], []
+def new_pages(browser, h, users: int) -> tuple[list, list]:
+    """One browser context (a separate session) and page per user; nothing leaves the machine."""
+    ctxs, pages = [], []
     for _ in range(users):
         ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
         h.route_offline(ctx)
         ctxs.append(ctx)
         pages.append(ctx.new_page())
+    return ctxs, pages
+
+
+def bench_concurrent(browser, h, url: str, n: int, proc, users: int = 5) -> None:
+    rss0 = server_rss_mb(proc.pid)
+    ctxs, pages = new_pages(browser, h, users)
     start = time.perf_counter()
     for page in pages:
         page.goto(url, wait_until="commit")
@@ -217,12 +223,7 @@ def bench_load(browser, h, url: str, n: int, proc, counts: list[int], budget: fl
     serial = 0
     for users in counts:
         cpu0 = server_cpu_s(proc.pid)
-        ctxs, pages = [], []
-        for i in range(users):
-            ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
-            h.route_offline(ctx)
-            ctxs.append(ctx)
-            pages.append(ctx.new_page())
+        ctxs, pages = new_pages(browser, h, users)
         start = time.perf_counter()
         for i, page in enumerate(pages):
             serial += 1

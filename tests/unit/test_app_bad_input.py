@@ -10,34 +10,13 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.unit.test_app_sandbox import APP, apply, metric, no_failures, slider
+from tests.unit import test_app_sandbox
+from tests.unit.test_app_sandbox import apply, metric, no_failures, slider
+
+app = test_app_sandbox.app  # the same fixture: a fresh AppTest on the tiny bundle
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "app"))
-
-@pytest.fixture()
-def app(monkeypatch):
-    import streamlit as st
-
-    from tests.unit.test_app_sandbox import _tiny
-
-    bundle = _tiny()
-    import iceberg.bundle
-
-    monkeypatch.setattr(iceberg.bundle, "load", lambda *a, **k: bundle)
-    st.cache_data.clear()
-    st.cache_resource.clear()
-
-    def make(query: dict | None = None) -> AppTest:
-        at = AppTest.from_file(APP, default_timeout=60)
-        for key, value in (query or {}).items():
-            at.query_params[key] = value
-        return at
-
-    yield make
-    st.cache_data.clear()
-    st.cache_resource.clear()
-
 
 def one_notice(at: AppTest) -> str:
     """The single warning above the map (asserts there is exactly one)."""
@@ -110,7 +89,7 @@ def test_failed_upload_never_says_loaded_and_keeps_the_scenario(app, payload):
     if len(payload) > 1_000_000:  # the uploader refuses it before the app sees it
         from views.scenario_io import scenario_from_upload
 
-        sc, notices, readable = scenario_from_upload(payload, with_status=True)
+        _sc, notices, readable = scenario_from_upload(payload, with_status=True)
         assert not readable and "larger than 1 MB" in notices[0]
         return
     _upload(at, payload)
