@@ -30,8 +30,6 @@ def main() -> None:
     ss = st.session_state
     choices = get_choices()
     session.init(choices)
-    session.sidebar(choices)
-    timing.mark("sidebar")
     res, base = compute(ss["scenario_json"]), baseline()
     timing.mark("scenario computed")
 
@@ -61,6 +59,9 @@ def main() -> None:
                 "levers: every comparison (cards, side by side, difference) is against it.")
 
     map_section(res, base, fips, geo if fips else None, year, name)
+    # the levers last: the browser draws the map first (Apply is a callback, run before this)
+    session.sidebar(choices)
+    timing.mark("sidebar")
 
 
 def scenario_label(sc: Scenario) -> str:

@@ -193,8 +193,22 @@ def _slider(name: str) -> None:
               help=help_text(name))
 
 
-def render_lever_form(choices: Choices) -> tuple[bool, pd.DataFrame | None]:
-    """Draw every lever inside a form; return (Apply pressed, edited major-group table)."""
+def editor_frame(state: MutableMapping) -> pd.DataFrame:
+    """The major-group table as edited in the data editor (its edits are in session state)."""
+    frame = _major_frame(state.get("lv._editor_base", {}))
+    edits = state.get(f"lv._major_editor_{state.get(EDITOR_VERSION, 0)}") or {}
+    for row, change in (edits.get("edited_rows") or {}).items():
+        if "multiplier" in change:
+            frame.loc[int(row), "multiplier"] = change["multiplier"]
+    return frame
+
+
+def render_lever_form(choices: Choices, on_apply=None, args: tuple = ()) -> tuple[bool, pd.DataFrame | None]:
+    """Draw every lever inside a form; return (Apply pressed, edited major-group table).
+
+    With ``on_apply`` the Apply button runs it as a callback (before the next script run), so
+    the page can draw the sidebar after the map.
+    """
     editor_frame = None
     with st.form("levers", border=False):
         for group, names in GROUPS.items():
@@ -204,7 +218,8 @@ def render_lever_form(choices: Choices) -> tuple[bool, pd.DataFrame | None]:
                     result = _render(name, choices)
                     if name == "major_group_multipliers":
                         editor_frame = result
-        applied = st.form_submit_button("Apply", type="primary", width="stretch")
+        applied = st.form_submit_button("Apply", type="primary", width="stretch",
+                                        on_click=on_apply, args=args)
     return applied, editor_frame
 
 

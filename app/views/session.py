@@ -162,6 +162,11 @@ def upload_cb() -> None:
     _set_scenario(sc, notices, None if notices else f"Loaded scenario file “{file.name}”.")
 
 
+def apply_cb(choices: Choices) -> None:
+    """Apply pressed (a callback: it runs before the script, so the map already shows it)."""
+    apply_levers(levers.editor_frame(st.session_state), choices)
+
+
 def apply_levers(editor_frame, choices: Choices) -> None:
     """Apply pressed: validate the lever values; keep the old scenario on error."""
     ss = st.session_state
@@ -194,9 +199,7 @@ def sidebar(choices: Choices) -> None:
                          f"{MAX_UPLOAD_MB} MB). Invalid levers fall back to their defaults, with "
                          "one notice naming them.")
         st.caption("Set levers, then press **Apply**. Hover a label for its meaning.")
-        applied, editor_frame = levers.render_lever_form(choices)
-        if applied:
-            apply_levers(editor_frame, choices)
+        levers.render_lever_form(choices, on_apply=apply_cb, args=(choices,))
         if ss.get("apply_error"):
             st.error(f"Not applied — {ss['apply_error']}")
         st.button("Reset to defaults", on_click=reset_cb, width="stretch")
