@@ -19,7 +19,7 @@ import pandas as pd
 
 from geodata.allocation import allocate_counties
 from geodata.staffing import national_staffing
-from geodata.suppression import fill_all
+from geodata.estimation import estimate_all as fill_all
 from iceberg.io.census import read_acs_county, read_county_area_crosswalk, read_county_population
 from iceberg.io.oews import read_oews_dir
 
@@ -49,7 +49,7 @@ def main(raw: Path) -> None:
     population = read_county_population(raw / "census_popest_2024")
     print(f"{'read raw files (loaders, once)':<44} {(time.perf_counter() - t0) * 1000:9.1f} ms")
 
-    filled, t_fill = timed("fill national → state → area", lambda: fill_all(frames))
+    filled, t_fill = timed("estimate national → state → area", lambda: fill_all(frames))
     area = filled["area"]
     staffing, t_staff = timed("national staffing patterns (13 ACS groups)", lambda: national_staffing(
         frames["national_by_industry"], filled["national"], occ_codes=area.occ_codes, groups=industry))

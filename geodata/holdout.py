@@ -61,6 +61,9 @@ class HoldoutRun:
 
     def cell_errors(self) -> pd.DataFrame:
         """wMAPE of hidden-cell employment and wage bill per method (also cells ≥ 100 jobs)."""
+        def ratio(num: float, den: float) -> float:
+            return float(num / den) if den > 0 else float("nan")
+
         truth = self.truth_employment[self.hidden]
         t_bill = truth * self.truth_wage[self.hidden]
         big = truth >= 100
@@ -70,10 +73,10 @@ class HoldoutRun:
             bill = est * self.hidden_wage[self.hidden]
             rows[method] = {
                 "cells": int(self.hidden.sum()),
-                "employment_wmape": float(np.abs(est - truth).sum() / truth.sum()),
-                "employment_wmape_cells_ge_100": float(np.abs(est[big] - truth[big]).sum() / truth[big].sum()),
-                "wage_bill_wmape": float(np.abs(bill - t_bill).sum() / t_bill.sum()),
-                "estimate_over_truth": float(est.sum() / truth.sum()),
+                "employment_wmape": ratio(np.abs(est - truth).sum(), truth.sum()),
+                "employment_wmape_cells_ge_100": ratio(np.abs(est[big] - truth[big]).sum(), truth[big].sum()),
+                "wage_bill_wmape": ratio(np.abs(bill - t_bill).sum(), t_bill.sum()),
+                "estimate_over_truth": ratio(est.sum(), truth.sum()),
             }
         return pd.DataFrame(rows).T.rename_axis("method")
 

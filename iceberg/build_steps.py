@@ -105,6 +105,24 @@ def estimate_oews(levels_raw: dict[str, pd.DataFrame], occ_codes: np.ndarray,
     return estimate_all(levels_raw, occ_codes, area_states=area_states)
 
 
+def holdout_inputs(raw: Path) -> dict[str, Any]:
+    """What the held-out check needs: OEWS frames, occupation codes, area → state weights, and the
+    estimated national and state levels (the area level's parents)."""
+    from geodata.estimation import detailed_occ_codes
+    from iceberg.io import census, oews
+
+    src = {sid: Path(raw) / sid for sid in ("oews_2025", "oews_area_definitions",
+                                            "acs5_2019_county_industry_occupation")}
+    frames = oews.read_oews_dir(src["oews_2025"])
+    occ_codes = detailed_occ_codes(frames["national"])
+    industry, _ = census.read_acs_county(census.locate_acs(src["acs5_2019_county_industry_occupation"]))
+    crosswalk = census.read_county_area_crosswalk(census.locate_area_definitions(src["oews_area_definitions"]))
+    weights = area_state_weights_from({"acs_industry": industry, "crosswalk": crosswalk})
+    estimated = estimate_oews(frames, occ_codes, weights)
+    return {"area": frames["area"], "occ_codes": occ_codes, "area_states": weights,
+            "national": estimated["national"], "state": estimated["state"]}
+
+
 def allocate(levels_raw: dict[str, pd.DataFrame], estimated: dict[str, Any], occ_codes: np.ndarray,
              geography: dict[str, Any]) -> tuple[Any, Any, dict[str, int]]:
     """County allocation of the estimated areas from OEWS-scoped ACS signals."""

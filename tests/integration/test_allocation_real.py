@@ -8,7 +8,7 @@ import pytest
 
 from geodata.allocation import allocate_counties
 from geodata.staffing import national_staffing
-from geodata.suppression import fill_all
+from geodata.estimation import estimate_all as fill_all
 from iceberg.io.census import read_acs_county, read_county_area_crosswalk, read_county_population
 from iceberg.io.oews import read_oews_dir
 from iceberg.metrics import geo_metrics

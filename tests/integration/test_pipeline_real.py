@@ -100,7 +100,7 @@ def test_state_rollups_equal_sums_of_counties(baseline):
 
 def test_provenance_counts_every_stage(baseline):
     prov = baseline.provenance.to_dict()
-    assert {"inputs", "oews", "exposure", "fill_area", "allocation"} <= set(prov["counts"])
+    assert {"inputs", "oews", "exposure", "estimate_area", "allocation"} <= set(prov["counts"])
     assert prov["build"]["task_weighting"]
     excluded = {row["id"]: row["reason"] for row in prov["build"]["excluded"]}
     assert {"66", "78"} <= set(excluded)  # Guam and the Virgin Islands: state-level only, said so
