@@ -226,7 +226,7 @@ def test_holdout_run_beats_dropping(states: EstimatedLevel, national: EstimatedL
     # A hidden cell whose group partner is published comes back exactly; where both are hidden
     # the group residual splits at the state's 30 : 70 (3 : 7 of 10) — within a job.
     assert err.loc["estimation", "employment_wmape"] < 0.05
-    assert err.loc["estimation", "employment_wmape"] <= err.loc["state_share_residual", "employment_wmape"]
+    assert err.loc["estimation", "employment_wmape"] <= err.loc["state_share_residual", "employment_wmape"] + 1e-12
     assert err.loc["drop", "employment_wmape"] == 1.0
 
 
