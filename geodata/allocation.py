@@ -198,7 +198,7 @@ def scope_to_oews(acs_industry: pd.DataFrame | None, acs_occupation_groups: pd.D
         return ScopedSignals(acs_industry, acs_occupation_groups, counts)
     require_columns(acs_industry, ("county_fips", "group", "employed"), what="ACS county industry")
     ind = acs_industry.assign(county_fips=acs_industry["county_fips"].astype(str),
-                              employed=pd.to_numeric(acs_industry["employed"], errors="coerce"))
+                              employed=pd.to_numeric(acs_industry["employed"], errors="coerce").astype(float))
     is_ag = ind["group"].astype(str) == AGRICULTURE_GROUP
     acs_ag = float(ind.loc[is_ag, "employed"].sum())
     oews_ag = float(staffing.employment[list(staffing.groups).index(AGRICULTURE_GROUP)].sum())
