@@ -21,9 +21,9 @@ All unknown cells of a level are estimated at once by raking a prior to the publ
   held-out May 2025 cells it made the error worse (wMAPE 0.19 vs 0.127; as a prior factor 0.17,
   as a cap 0.14): the area estimates do not add up to the state estimates occupation by
   occupation, so the state value serves as the prior and the cap, not as a margin;
-- **caps** (hard): no cell above the parent's value of the occupation (the primary parent for a
-  cross-state child) nor the national value; excess is passed to the other unknown cells of the
-  group.
+- **caps** (hard): no cell above the parent's value of the occupation (for a cross-state child,
+  the sum over the states it lies in) nor the national value; excess is passed to the other
+  unknown cells of the group.
 
 The prior is the occupation's share of its major group in the parent (weighted over the parents
 of a cross-state child), blended with the national share (:data:`NATIONAL_BLEND`).
@@ -265,8 +265,10 @@ def estimate_cells(
         employs = np.asarray(weights @ (parent_emp > 0).astype(float)) > 0
         prior = (1 - national_blend) * np.asarray(weights @ p_share) + national_blend * nat_share
         prior = np.where(employs, prior, 0.0)
-        primary = np.asarray(weights.argmax(axis=1)).ravel()
-        cap = parent_emp[primary]
+        # Cap: the states the child lies in together (one state for most areas).
+        touches = sparse.csr_matrix((np.ones(weights.nnz), weights.indices, weights.indptr),
+                                    shape=weights.shape)
+        cap = np.asarray(touches @ parent_emp)
         # No parent row (territories outside the national margin): national share and cap.
         prior[~has_parent] = nat_share
         cap[~has_parent] = np.inf
