@@ -36,7 +36,7 @@ unlisted cells — the parent's wage of the occupation, else the national wage.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -110,8 +110,8 @@ class EstimatedLevel:
         G × O int8 cell kind (:data:`KIND_NAMES`).
     counts : dict[str, int]
         Estimated cells and jobs by kind, wage fills by rule, for provenance.
-    estimates : pd.DataFrame
-        One row per estimated cell or filled wage: ``geo, occ, what, how``.
+    masks : tuple
+        ``(what, how, G × O mask)`` of every estimate and wage fill (see :attr:`estimates`).
     published_total : np.ndarray
         The published ``00-0000`` employment of each geography (NaN if absent).
     wage_gap : pd.DataFrame
@@ -126,9 +126,14 @@ class EstimatedLevel:
     wage_median: np.ndarray
     kind: np.ndarray
     counts: dict[str, int]
-    estimates: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=ESTIMATE_COLUMNS))
+    masks: tuple = ()
     published_total: np.ndarray | None = None
     wage_gap: pd.DataFrame | None = None
+
+    @property
+    def estimates(self) -> pd.DataFrame:
+        """One row per estimated cell or filled wage: ``geo, occ, what, how`` (built on demand)."""
+        return _estimates_frame(self.ids, self.occ_codes, list(self.masks))
 
     @property
     def estimated(self) -> np.ndarray:
@@ -545,7 +550,7 @@ def estimate_level(
     return EstimatedLevel(
         ids=pub.ids, occ_codes=occ_codes, employment=cells.employment, wage=wage,
         wage_median=median, kind=cells.kind, counts=counts,
-        estimates=_estimates_frame(pub.ids, occ_codes, masks), published_total=pub.total,
+        masks=tuple(masks), published_total=pub.total,
         wage_gap=gap,
     )
 
