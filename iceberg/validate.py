@@ -249,7 +249,7 @@ def _coverage(model: ExposureModel) -> pd.DataFrame:
 def _test_only_geomatrix(frame: pd.DataFrame, occ_codes: Sequence[str], level: str) -> GeoMatrix:
     """TEST/BENCHMARK ONLY: pivot an OEWS frame (``iceberg.io.oews``) to a GeoMatrix.
 
-    Detailed rows only, NaN → 0 (no suppression fill, no wage fill). The real pipeline hands
+    Detailed rows only, NaN → 0 (no estimation of unpublished cells, no wage fill). The real pipeline hands
     :func:`validation_report` the bundle's filled matrices; never use this for published figures.
     """
     det = frame[frame["o_group"] == "detailed"]
