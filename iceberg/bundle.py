@@ -86,7 +86,7 @@ class Bundle:
         Capability layers → occupation exposure (DESIGN §2, §4).
     levels : dict[str, GeoMatrix]
         ``nation``, ``state`` (states, DC, PR, GU, VI), ``area`` (MSAs, nonmetro areas) after the
-        estimation of unpublished cells, and ``county`` after the allocation; same occupation order everywhere.
+        suppression fill, and ``county`` after the allocation; same occupation order everywhere.
     occupations : pd.DataFrame
         The OEWS occupation codes of the matrices: ``occ_code, title, major, visible``.
     counties : GeoDataFrame
