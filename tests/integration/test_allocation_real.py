@@ -58,7 +58,7 @@ def test_fill_counts(inputs):
         fills = {k: v for k, v in f.counts.items() if v}
         print(f"\n{level}: {fills}")
     area = inputs["filled"]["area"]
-    assert area.counts["employment_suppressed"] > 0
+    assert area.counts["suppressed_cells"] == 3672 and area.counts["unlisted_cells"] > 200_000
     assert area.counts["wage_missing"] == 0
     assert np.isfinite(area.employment).all() and (area.employment >= 0).all()
     print("staffing:", {k: v for k, v in inputs["staffing"].counts.items() if v})
