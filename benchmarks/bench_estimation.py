@@ -41,8 +41,9 @@ def main(raw: Path, seed: int, fraction: float) -> None:
     inputs = holdout_inputs(raw)
     model = iceberg.load().exposure
     t0 = time.perf_counter()
-    run = holdout_run(inputs["area"], inputs["state"], inputs["national"], occ_codes=inputs["occ_codes"],
-                      parent_of=inputs["area_states"], fraction=fraction, seed=seed)
+    run = holdout_run(inputs["area_frame"], inputs["state"], inputs["national"], occ_codes=inputs["occ_codes"],
+                      parent_of=inputs["area_states"], fraction=fraction, seed=seed,
+                      prior_adjust=inputs["area_prior_adjust"])
     t_run = time.perf_counter() - t0
     figures = holdout_figures(run, model.vector("eloundou", "mean", 0.0), model.visible_mask())
     pd.set_option("display.width", 200)
@@ -50,10 +51,11 @@ def main(raw: Path, seed: int, fraction: float) -> None:
           f"({fraction:.0%}, seed {seed}); whole check {t_run:.1f} s")
     print(figures.drop(columns="cells").round(4).to_string())
 
-    pub, _ = published_matrices(inputs["area"], inputs["occ_codes"], "area")
+    pub, _ = published_matrices(inputs["area_frame"], inputs["occ_codes"], "area")
     primary = np.zeros(len(pub.ids), dtype=np.int64)  # timing only: the rule's cost, not its accuracy
-    t_new = best_of(lambda: estimate_level(inputs["area"], inputs["state"], inputs["national"],
-                                           occ_codes=inputs["occ_codes"], parent_of=inputs["area_states"]))
+    t_new = best_of(lambda: estimate_level(inputs["area_frame"], inputs["state"], inputs["national"],
+                                           occ_codes=inputs["occ_codes"], parent_of=inputs["area_states"],
+                                           prior_adjust=inputs["area_prior_adjust"]))
     t_old = best_of(lambda: _state_share_residual(pub, np.zeros_like(pub.present), inputs["state"],
                                                   inputs["national"], primary))
     print(f"\narea level, best of 3: estimation (incl. pivot + wages) {t_new * 1000:.0f} ms; "

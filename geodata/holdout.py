@@ -128,6 +128,7 @@ def holdout_run(
     parent_of: Mapping[str, str] | pd.Series | pd.DataFrame,
     fraction: float = HOLDOUT_FRACTION,
     seed: int = HOLDOUT_SEED,
+    prior_adjust: np.ndarray | None = None,
 ) -> HoldoutRun:
     """Hide published area cells, estimate them with the method and both baselines.
 
@@ -143,6 +144,8 @@ def holdout_run(
         Area → state (weights for cross-state areas), as given to :func:`estimate_level`.
     fraction, seed : float, int
         Share of published cells hidden and the split's seed.
+    prior_adjust : np.ndarray, optional
+        A × O prior factor (the industry-mix adjustment the build uses).
 
     Returns
     -------
@@ -151,9 +154,10 @@ def holdout_run(
     occ_codes = np.asarray(occ_codes).astype(str)
     pub, _ = published_matrices(area, occ_codes, "area")
     hidden = holdout_mask(pub, fraction=fraction, seed=seed)
-    truth = estimate_level(area, states, national, occ_codes=occ_codes, parent_of=parent_of)
+    truth = estimate_level(area, states, national, occ_codes=occ_codes, parent_of=parent_of,
+                           prior_adjust=prior_adjust)
     held = estimate_level(area, states, national, occ_codes=occ_codes, parent_of=parent_of,
-                          hidden=hidden)
+                          hidden=hidden, prior_adjust=prior_adjust)
     weights = parent_matrix(pub.ids, states.ids, parent_of)
     has = np.asarray(weights.sum(axis=1)).ravel() > 0
     primary = np.where(has, np.asarray(weights.argmax(axis=1)).ravel(), -1)

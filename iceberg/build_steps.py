@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
 
+from geodata.estimation import parent_matrix
 from iceberg import __version__
 from iceberg.errors import IcebergDataError
 from iceberg.provenance import Provenance
@@ -98,16 +99,39 @@ def area_state_weights_from(geography: dict[str, Any]) -> pd.DataFrame:
 
 
 def estimate_oews(levels_raw: dict[str, pd.DataFrame], occ_codes: np.ndarray,
-                  area_states: pd.DataFrame) -> dict[str, Any]:
-    """National → state → area levels with every unpublished cell estimated."""
-    from geodata.estimation import estimate_all
+                  geography: dict[str, Any]) -> dict[str, Any]:
+    """National → state → area levels with every unpublished cell estimated.
 
-    return estimate_all(levels_raw, occ_codes, area_states=area_states)
+    The area prior takes each area's industry mix (ACS, scoped to OEWS jobs) into account, so
+    the national staffing patterns and the scoped ACS signals are made here and returned for
+    the county allocation too.
+    """
+    from geodata.allocation import scope_to_oews
+    from geodata.estimation import estimate_level, estimate_nation_states, industry_mix_adjustment
+    from geodata.staffing import national_staffing
+
+    nation, states = estimate_nation_states(levels_raw, occ_codes)
+    staffing = national_staffing(levels_raw["national_by_industry"], nation, occ_codes=occ_codes)
+    scoped = scope_to_oews(geography["acs_industry"], geography["acs_groups"], staffing)
+    area_states = area_state_weights_from(geography)
+    area_ids = np.unique(levels_raw["area"]["area"].astype(str))
+    weights = parent_matrix(area_ids, states.ids, area_states)
+    by_county = (scoped.acs_industry.pivot_table(index="county_fips", columns="group", values="employed",
+                                                  aggfunc="sum").reindex(columns=staffing.groups).fillna(0.0))
+    area_of = geography["crosswalk"].set_index(geography["crosswalk"]["county_fips"].astype(str))["oews_area"]
+    area_x = by_county.groupby(area_of.reindex(by_county.index).to_numpy()).sum().reindex(area_ids).fillna(0.0)
+    state_x = by_county.groupby(by_county.index.str[:2]).sum().reindex(states.ids).fillna(0.0)
+    adjust = industry_mix_adjustment(area_ids, occ_codes, area_x.to_numpy(), state_x.to_numpy(), weights,
+                                     staffing.shares)
+    area = estimate_level(levels_raw["area"], states, nation, occ_codes=occ_codes, parent_of=area_states,
+                          prior_adjust=adjust)
+    return {"national": nation, "state": states, "area": area, "staffing": staffing, "scoped": scoped,
+            "area_states": area_states, "area_prior_adjust": adjust}
 
 
 def holdout_inputs(raw: Path) -> dict[str, Any]:
-    """What the held-out check needs: OEWS frames, occupation codes, area → state weights, and the
-    estimated national and state levels (the area level's parents)."""
+    """What the held-out check needs: OEWS frames, occupation codes, area → state weights, the
+    industry-mix prior factor, and the estimated national and state levels (the area's parents)."""
     from geodata.estimation import detailed_occ_codes
     from iceberg.io import census, oews
 
@@ -115,27 +139,22 @@ def holdout_inputs(raw: Path) -> dict[str, Any]:
                                             "acs5_2019_county_industry_occupation")}
     frames = oews.read_oews_dir(src["oews_2025"])
     occ_codes = detailed_occ_codes(frames["national"])
-    industry, _ = census.read_acs_county(census.locate_acs(src["acs5_2019_county_industry_occupation"]))
+    industry, groups = census.read_acs_county(census.locate_acs(src["acs5_2019_county_industry_occupation"]))
     crosswalk = census.read_county_area_crosswalk(census.locate_area_definitions(src["oews_area_definitions"]))
-    weights = area_state_weights_from({"acs_industry": industry, "crosswalk": crosswalk})
-    estimated = estimate_oews(frames, occ_codes, weights)
-    return {"area": frames["area"], "occ_codes": occ_codes, "area_states": weights,
-            "national": estimated["national"], "state": estimated["state"]}
+    estimated = estimate_oews(frames, occ_codes, {"acs_industry": industry, "acs_groups": groups,
+                                                  "crosswalk": crosswalk})
+    return {**estimated, "area_frame": frames["area"], "occ_codes": occ_codes}
 
 
-def allocate(levels_raw: dict[str, pd.DataFrame], estimated: dict[str, Any], occ_codes: np.ndarray,
-             geography: dict[str, Any]) -> tuple[Any, Any, dict[str, int]]:
-    """County allocation of the estimated areas from OEWS-scoped ACS signals."""
-    from geodata.allocation import allocate_counties, scope_to_oews
-    from geodata.staffing import national_staffing
+def allocate(estimated: dict[str, Any], geography: dict[str, Any]) -> Any:
+    """County allocation of the estimated areas from the OEWS-scoped ACS signals."""
+    from geodata.allocation import allocate_counties
 
-    staffing = national_staffing(levels_raw["national_by_industry"], estimated["national"], occ_codes=occ_codes)
-    scoped = scope_to_oews(geography["acs_industry"], geography["acs_groups"], staffing)
-    allocation = allocate_counties(
+    scoped = estimated["scoped"]
+    return allocate_counties(
         estimated["area"], geography["crosswalk"], acs_industry=scoped.acs_industry,
         acs_occupation_groups=scoped.acs_occupation_groups, population=geography["population"],
-        staffing=staffing, state_ids=estimated["state"].ids)
-    return allocation, staffing, scoped.counts
+        staffing=estimated["staffing"], state_ids=estimated["state"].ids)
 
 
 def county_table(geography: dict[str, Any], allocation: Any, areas: Any) -> tuple[pd.DataFrame, Any]:
@@ -211,15 +230,15 @@ def build_parts(raw: Path, *, progress: bool = True, hashes: dict[str, Any] | No
     geography = read_geography(src)
     stages.done("read geography")
 
-    estimated = estimate_oews(levels_raw, occ_codes, area_state_weights_from(geography))
+    estimated = estimate_oews(levels_raw, occ_codes, geography)
     for level in ("national", "state", "area"):
         counts[f"estimate_{level}"] = estimated[level].counts
     counts["geography"] = validate_county_areas(geography["crosswalk"], geography["county_geo"],
                                                 estimated["area"].ids)
     stages.done("cell estimation")
 
-    allocation, _, scope_counts = allocate(levels_raw, estimated, occ_codes, geography)
-    counts["allocation"] = {**allocation.counts, **scope_counts}
+    allocation = allocate(estimated, geography)
+    counts["allocation"] = {**allocation.counts, **estimated["scoped"].counts}
     stages.done("county allocation")
 
     to_occ = onet_to_occ(model.detail, sources["onet_soc_crosswalk"])

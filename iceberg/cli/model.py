@@ -98,8 +98,9 @@ def holdout_text(seed: int, fraction: float, model=None) -> str:
 
         model = iceberg.load().exposure
     inputs = holdout_inputs(data_dir())
-    run = holdout_run(inputs["area"], inputs["state"], inputs["national"], occ_codes=inputs["occ_codes"],
-                      parent_of=inputs["area_states"], fraction=fraction, seed=seed)
+    run = holdout_run(inputs["area_frame"], inputs["state"], inputs["national"], occ_codes=inputs["occ_codes"],
+                      parent_of=inputs["area_states"], fraction=fraction, seed=seed,
+                      prior_adjust=inputs["area_prior_adjust"])
     figures = holdout_figures(run, model.vector("eloundou", "mean", 0.0), model.visible_mask())
     return holdout_report(figures, seed, fraction)
 

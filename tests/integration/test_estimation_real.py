@@ -12,7 +12,6 @@ import pandas as pd
 import pytest
 
 import iceberg
-from geodata.estimation import estimate_level
 from geodata.holdout import holdout_run
 from geodata.oews_matrix import major_of, published_matrices
 from iceberg.build_steps import holdout_inputs
@@ -27,14 +26,12 @@ def inputs(raw_dir):
 
 @pytest.fixture(scope="module")
 def estimated(inputs):
-    area = estimate_level(inputs["area"], inputs["state"], inputs["national"],
-                          occ_codes=inputs["occ_codes"], parent_of=inputs["area_states"])
-    return {"national": inputs["national"], "state": inputs["state"], "area": area}
+    return inputs  # national, state and area levels exactly as the build estimates them
 
 
 @pytest.fixture(scope="module")
 def published(inputs):
-    pub, _ = published_matrices(inputs["area"], inputs["occ_codes"], "area")
+    pub, _ = published_matrices(inputs["area_frame"], inputs["occ_codes"], "area")
     return pub
 
 
@@ -194,8 +191,8 @@ def test_national_level_is_the_published_national_file(real_bundle, raw_dir):
 
 
 def test_holdout_beats_both_baselines(inputs):
-    run = holdout_run(inputs["area"], inputs["state"], inputs["national"], occ_codes=inputs["occ_codes"],
-                      parent_of=inputs["area_states"])
+    run = holdout_run(inputs["area_frame"], inputs["state"], inputs["national"], occ_codes=inputs["occ_codes"],
+                      parent_of=inputs["area_states"], prior_adjust=inputs["area_prior_adjust"])
     err = run.cell_errors()
     print("\n" + err.to_string())
     for col in ("employment_wmape", "wage_bill_wmape"):

@@ -282,3 +282,18 @@ def test_staffing_unknown_sector_raises(national: EstimatedLevel) -> None:
     with pytest.raises(IcebergDataError, match="not found"):
         national_staffing(rows, national, occ_codes=OCC,
                           groups=pd.DataFrame({"group": ["g"], "codes": ["11;23"]}))
+
+
+def test_industry_mix_adjustment_by_hand() -> None:
+    from geodata.estimation import industry_mix_adjustment
+
+    # Two industries: "tech" employs 15-1251 only, "health" 15-1252 and 29-1141 half each.
+    shares = np.array([[0, 0, 1.0, 0, 0], [0, 0, 0, 0.5, 0.5]])
+    area_x = np.array([[30.0, 10.0]])   # expected 15-1251 : 15-1252 = 30 : 5 → 6/7 of group 15
+    state_x = np.array([[10.0, 10.0]])  # expected 10 : 5 → 2/3 of group 15
+    weights = parent_matrix(np.array(["A"]), np.array(["01"]), {"A": "01"})
+    adj = industry_mix_adjustment(np.array(["A"]), np.array(OCC), area_x, state_x, weights, shares)
+    assert adj[0, 2] == pytest.approx((6 / 7) / (2 / 3))
+    assert adj[0, 3] == pytest.approx((1 / 7) / (1 / 3))
+    assert adj[0, 4] == pytest.approx(1.0)  # the only occupation of its group
+    assert adj[0, 0] == 1.0  # no industry information: no change
