@@ -190,6 +190,12 @@ def parent_matrix(
     return sparse.csr_matrix(sparse.diags(scale) @ mat)
 
 
+def primary_parent(weights: sparse.csr_matrix) -> np.ndarray:
+    """Row of each child's largest parent in a :func:`parent_matrix` (-1 = no parent)."""
+    has = np.asarray(weights.sum(axis=1)).ravel() > 0
+    return np.where(has, np.asarray(weights.argmax(axis=1)).ravel(), -1)
+
+
 def area_parents(area: pd.DataFrame) -> pd.Series:
     """Area id → state FIPS of the area (BLS's primary state for cross-state MSAs)."""
     check_columns(area, ("area", "state_fips"))
@@ -400,7 +406,7 @@ def _cap_within_groups(x: np.ndarray, cap: np.ndarray, group: np.ndarray, n_grou
 # wages
 
 
-def _reference_wages(reference: EstimatedLevel | None, national: EstimatedLevel | None, occ_codes: np.ndarray,
+def reference_wages(reference: EstimatedLevel | None, national: EstimatedLevel | None, occ_codes: np.ndarray,
                      primary: np.ndarray | None) -> tuple[np.ndarray | None, np.ndarray | None,
                                                           np.ndarray, np.ndarray]:
     """(parent mean, parent median by child row, national mean, national median); NaN unknown."""
@@ -541,11 +547,8 @@ def estimate_level(
     masks: list[tuple[str, str, np.ndarray]] = [
         ("employment", KIND_NAMES[k], cells.kind == k) for k in (1, 2, 3)]
 
-    primary = None
-    if weights is not None:
-        has = np.asarray(weights.sum(axis=1)).ravel() > 0
-        primary = np.where(has, np.asarray(weights.argmax(axis=1)).ravel(), -1)
-    ref_w, ref_m, nat_w, nat_m = _reference_wages(parent, national, occ_codes, primary)
+    primary = None if weights is None else primary_parent(weights)
+    ref_w, ref_m, nat_w, nat_m = reference_wages(parent, national, occ_codes, primary)
     needed = cells.employment > 0
     hide = np.zeros_like(needed) if hidden is None else np.asarray(hidden, bool)
     flags_w = np.where(hide, "", pub.wage_flag)

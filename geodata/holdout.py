@@ -20,7 +20,13 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .estimation import EstimatedLevel, _reference_wages, estimate_level, parent_matrix
+from .estimation import (
+    EstimatedLevel,
+    estimate_level,
+    parent_matrix,
+    primary_parent,
+    reference_wages,
+)
 from .oews_matrix import PublishedMatrices, published_matrices
 
 HOLDOUT_SEED = 20250501
@@ -158,10 +164,8 @@ def holdout_run(
                            prior_adjust=prior_adjust)
     held = estimate_level(area, states, national, occ_codes=occ_codes, parent_of=parent_of,
                           hidden=hidden, prior_adjust=prior_adjust)
-    weights = parent_matrix(pub.ids, states.ids, parent_of)
-    has = np.asarray(weights.sum(axis=1)).ravel() > 0
-    primary = np.where(has, np.asarray(weights.argmax(axis=1)).ravel(), -1)
-    ref_w, _, nat_w, _ = _reference_wages(states, national, occ_codes, primary)
+    primary = primary_parent(parent_matrix(pub.ids, states.ids, parent_of))
+    ref_w, _, nat_w, _ = reference_wages(states, national, occ_codes, primary)
     hidden_wage = np.where(np.isfinite(ref_w), ref_w, nat_w[None, :])
     hidden_wage = np.nan_to_num(hidden_wage)
     old = _state_share_residual(pub, hidden, states, national, primary)
