@@ -60,14 +60,24 @@ class CustomLayerSpec:
     def parse(cls, text: str) -> CustomLayerSpec:
         """``NAME=LEVEL:PATH`` (the CLI's ``--custom-layer`` and ``ICEBERG_CUSTOM_LAYERS`` form)."""
         from iceberg.capability.custom import LEVELS
-        from iceberg.errors import IcebergDataError
+        from iceberg.errors import IcebergArgumentError
 
         name, _, rest = text.strip().partition("=")
         level, _, path = rest.partition(":")
         if not (name and path) or level not in LEVELS or not name.isidentifier():
-            raise IcebergDataError("bad custom layer specification", column="--custom-layer",
-                                   expected=f"NAME=LEVEL:PATH with LEVEL one of {list(LEVELS)}", found=text)
-        return cls(name.lower(), level, Path(path).expanduser().resolve())
+            raise IcebergArgumentError("--custom-layer", text, message="bad custom layer specification",
+                                       allowed=f"NAME=LEVEL:PATH with LEVEL one of {', '.join(LEVELS)}")
+        resolved = Path(path).expanduser().resolve()
+        if not resolved.is_file():
+            raise IcebergArgumentError("--custom-layer", text, message=f"no file at {resolved}",
+                                       allowed="NAME=LEVEL:PATH naming an existing code,value CSV")
+        from iceberg.capability.custom import BUILTIN_LAYERS as builtin
+
+        if name.lower() in builtin:
+            raise IcebergArgumentError("--custom-layer", text, message=f"the name {name.lower()!r} "
+                                       "is a built-in layer", allowed="a name other than "
+                                       + ", ".join(sorted(builtin)))
+        return cls(name.lower(), level, resolved)
 
 
 def custom_layers_from_env() -> tuple[CustomLayerSpec, ...]:

@@ -104,6 +104,10 @@ def os_error_message(exc: OSError) -> str:
     return _one_line(f"cannot use {where}: {reason}" if where else f"file-system error: {reason}")
 
 
+class IcebergDataWarning(UserWarning):
+    """Data accepted, but something the user should know (the CLI prints it as one line)."""
+
+
 class IcebergArgumentError(ValueError):
     """A bad argument, CLI option or scenario lever.
 
@@ -120,6 +124,8 @@ class IcebergArgumentError(ValueError):
     message : str, optional
         What is wrong, when more specific than "invalid value" (``"unknown state"``); the
         value follows in parentheses.
+    where : str, optional
+        Where the value was read (a file name), printed first.
     kind : str, optional
         What ``name`` is, when it is not an option spelled with dashes (``"lever"`` renders
         ``lever 'layer': …``).
@@ -138,7 +144,9 @@ class IcebergArgumentError(ValueError):
         allowed: str | None = None,
         message: str | None = None,
         kind: str | None = None,
+        where: str | None = None,
     ) -> None:
+        self.where = where
         self.name = name
         self.value = value
         self.allowed = allowed
@@ -154,4 +162,11 @@ class IcebergArgumentError(ValueError):
             text = f"{label}: invalid value {_shorten(self.value)}"
         if self.allowed:
             text += f"; allowed: {self.allowed}"
+        if self.where:
+            text = f"{self.where}: {text}"
         return _one_line(text)
+
+    def within(self, where: str) -> IcebergArgumentError:
+        """The same error, prefixed by where it was found (a file, a link)."""
+        return IcebergArgumentError(self.name, self.value, allowed=self.allowed,
+                                    message=self.message, kind=self.kind, where=where)

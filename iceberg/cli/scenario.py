@@ -29,18 +29,19 @@ def read_scenario(spec: str):
     from iceberg.scenario.model import Scenario
     from iceberg.scenario.presets import list_presets, load_preset
 
+    from iceberg.errors import IcebergArgumentError
+
     name = spec.removeprefix("preset:")
     path = Path(spec)
     if path.is_file():
         try:
-            return Scenario.from_json(path.read_text(encoding="utf-8"))
-        except ValueError as exc:
-            raise typer.BadParameter(f"{path}: {exc}") from None
+            return Scenario.from_json(path.read_bytes())
+        except IcebergArgumentError as exc:
+            raise exc.within(str(path)) from None
     if name in list_presets():
         return load_preset(name)
-    raise typer.BadParameter(
-        f"{spec!r} is neither a scenario file nor a preset ({', '.join(list_presets())})"
-    )
+    raise IcebergArgumentError("SCENARIO", spec, message="neither a scenario file nor a preset",
+                               allowed="a JSON file or one of " + ", ".join(list_presets()))
 
 
 def _summary(result) -> dict[str, float]:
@@ -78,7 +79,10 @@ def run_command(
 ) -> None:
     """Run one scenario and print the national figures at the horizon year."""
     import iceberg
+    from iceberg.cli import _options as opt
 
+    if out is not None:
+        out = opt.output_path(out, suffixes=(".csv", ".parquet"))
     scenario = read_scenario(scenario_file)
     result = iceberg.run(iceberg.load(), scenario)
     typer.echo(f"{scenario.name} — horizon {scenario.horizon_year} (national, US dollars / jobs)")
