@@ -7,8 +7,12 @@ import warnings
 import typer
 from typer.core import TyperGroup
 
-from iceberg.errors import IcebergArgumentError, IcebergDataError, IcebergDataWarning, os_error_message
-
+from iceberg.errors import (
+    IcebergArgumentError,
+    IcebergDataError,
+    IcebergDataWarning,
+    os_error_message,
+)
 
 #: Exit code of an error the user can fix (bad data, option, lever or file-system fault).
 USER_ERROR_EXIT = 2
@@ -29,7 +33,7 @@ class IcebergGroup(TyperGroup):
     Living in the group (not only in ``main``) means ``CliRunner`` sees the same behaviour.
     """
 
-    def invoke(self, ctx):  # noqa: ANN001, ANN201 - click's signature
+    def invoke(self, ctx):
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("always", IcebergDataWarning)
@@ -43,7 +47,7 @@ class IcebergGroup(TyperGroup):
             raise _fail(os_error_message(exc)) from None
 
 
-def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:  # noqa: ANN001
+def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
     """Data warnings as one ``warning:`` line (no file/line of the code that warned)."""
     if issubclass(category, IcebergDataWarning):
         typer.echo(f"warning: {' '.join(str(message).split())}", err=True)

@@ -26,10 +26,9 @@ SUMMARY_COLUMNS = (
 
 def read_scenario(spec: str):
     """A scenario from a JSON file, or a preset name (``technical_ceiling`` or ``preset:NAME``)."""
+    from iceberg.errors import IcebergArgumentError
     from iceberg.scenario.model import Scenario
     from iceberg.scenario.presets import list_presets, load_preset
-
-    from iceberg.errors import IcebergArgumentError
 
     name = spec.removeprefix("preset:")
     path = Path(spec)

@@ -339,7 +339,7 @@ class Scenario(BaseModel):
         if isinstance(text, bytes):
             try:
                 text = text.decode("utf-8-sig")
-            except UnicodeDecodeError as exc:
+            except UnicodeDecodeError:
                 raise IcebergArgumentError("scenario", text[:40], message="not UTF-8 text",
                                            allowed="a UTF-8 JSON object of levers") from None
         text = text.removeprefix("\ufeff")
