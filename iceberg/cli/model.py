@@ -23,11 +23,15 @@ class OutputFormat(str, Enum):
 def build(
     force: bool = typer.Option(False, "--force", help="Rebuild even when a cached bundle exists."),
 ) -> None:
-    """Build (or find) the cached data bundle from the raw official files."""
+    """Build (or find and verify) the cached data bundle from the raw official files.
+
+    A cached bundle is checked file by file (size and sha256); a damaged one is set aside and
+    built again.
+    """
     from iceberg.bundle import build as build_bundle
     from iceberg.bundle import read_bundle
 
-    path = build_bundle(force=force)
+    path = build_bundle(force=force, deep=True)
     bundle = read_bundle(path)
     manifest = json.loads((path / "manifest.json").read_text())
     counties = bundle.levels["county"]
