@@ -41,6 +41,12 @@ class IcebergGroup(TyperGroup):
                 return super().invoke(ctx)
         except (IcebergDataError, IcebergArgumentError) as exc:
             raise _fail(str(exc)) from None
+        except typer.BadParameter as exc:  # typer's own checks (choices, ranges, exists …)
+            hint = exc.param_hint or (exc.param.opts[0] if exc.param is not None and exc.param.opts else None)
+            if isinstance(hint, list | tuple):
+                hint = " / ".join(hint)
+            message = str(exc.message).removeprefix("Value error, ")
+            raise _fail(f"{hint}: {message}" if hint else message) from None
         except OSError as exc:
             if isinstance(exc, BrokenPipeError):  # `iceberg summary | head`: not an error
                 raise typer.Exit(0) from None

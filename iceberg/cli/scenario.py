@@ -24,8 +24,12 @@ SUMMARY_COLUMNS = (
 )
 
 
-def read_scenario(spec: str):
-    """A scenario from a JSON file, or a preset name (``technical_ceiling`` or ``preset:NAME``)."""
+def read_scenario(spec: str, data=None):  # noqa: ANN001, ANN201
+    """A scenario from a JSON file, or a preset name (``technical_ceiling`` or ``preset:NAME``).
+
+    With ``data`` (a bundle), the levers naming layers, states and counties are checked
+    against it, so an error names the file too.
+    """
     from iceberg.errors import IcebergArgumentError
     from iceberg.scenario.model import Scenario
     from iceberg.scenario.presets import list_presets, load_preset
@@ -82,8 +86,9 @@ def run_command(
 
     if out is not None:
         out = opt.output_path(out, suffixes=(".csv", ".parquet"))
-    scenario = read_scenario(scenario_file)
-    result = iceberg.run(iceberg.load(), scenario)
+    data = iceberg.load()
+    scenario = read_scenario(scenario_file, data)
+    result = iceberg.run(data, scenario)
     typer.echo(f"{scenario.name} — horizon {scenario.horizon_year} (national, US dollars / jobs)")
     for key, value in _summary(result).items():
         typer.echo(f"  {key:<26} {_fmt(value):>22}")
@@ -101,7 +106,7 @@ def compare_command(
     import iceberg
 
     data = iceberg.load()
-    sa, sb = read_scenario(a), read_scenario(b)
+    sa, sb = read_scenario(a, data), read_scenario(b, data)
     ra, rb = _summary(iceberg.run(data, sa)), _summary(iceberg.run(data, sb))
     typer.echo(f"{'':<26} {'A: ' + sa.name[:18]:>22} {'B: ' + sb.name[:18]:>22} {'B − A':>22}")
     for key in ra:
