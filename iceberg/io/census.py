@@ -11,6 +11,7 @@ importable from here too; the official download formats are read by
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import numpy as np
@@ -237,6 +238,10 @@ def _crosswalk_from_workbook(p: Path) -> pd.DataFrame:
 # population estimates
 
 
+#: No US county has more residents than this (Los Angeles County: ~9.7 million in 2024).
+MAX_COUNTY_POPULATION = 15_000_000
+
+
 def read_county_population(path: PathLike, *, year: int | None = None) -> pd.DataFrame:
     """County resident population from the Census ``co-est<vintage>-alldata.csv`` file.
 
@@ -287,6 +292,9 @@ def read_county_population(path: PathLike, *, year: int | None = None) -> pd.Dat
             expected="e.g. POPESTIMATE2024",
             found=", ".join(map(str, df.columns[:20])),
         )
+    vintage = re.search(r"co-est(\d{4})", p.name)
+    if year is None and vintage:  # the vintage's own year, never silently an older column
+        year = int(vintage.group(1))
     pop_col = f"POPESTIMATE{year if year is not None else years[-1]}"
     require_columns(df, ["SUMLEV", "STATE", "COUNTY", "CTYNAME", pop_col], p)
     check_pattern(df, "SUMLEV", r"\d{2,3}", p, expected="a summary level such as 040 or 050")
@@ -298,7 +306,26 @@ def read_county_population(path: PathLike, *, year: int | None = None) -> pd.Dat
     # Checked on every row (state rows carry the same fields), so errors name the file row.
     check_pattern(df, "STATE", STATE_FIPS, p, expected="2-digit state FIPS")
     check_pattern(df, "COUNTY", r"\d{3}", p, expected="3-digit county code")
-    pop, _ = to_number(df, pop_col, p, allow_empty=False, minimum=0, integer=True)
+    pop, _ = to_number(df, pop_col, p, allow_empty=False, minimum=0, integer=True,
+                       maximum=MAX_COUNTY_POPULATION * 10)  # state rows too: 40M (CA) < 150M
+    county_pop = pop.where(pd.Series(is_county, index=pop.index), 0)
+    too_big = is_county & (pop > MAX_COUNTY_POPULATION).to_numpy()
+    if too_big.any():
+        row = int(np.flatnonzero(too_big)[0])
+        raise IcebergDataError("implausible county population", file=p, row=row + 1, column=pop_col,
+                               expected=f"at most {MAX_COUNTY_POPULATION:,} (Los Angeles: ~9.7M)",
+                               found=df[pop_col].iloc[row])
+    # a state row (040) is the total of its counties: never below their sum
+    is_state = (df["SUMLEV"].str.zfill(3) == "040").to_numpy()
+    if is_state.any():
+        parts = county_pop.groupby(df["STATE"]).sum()
+        totals = pop[is_state].set_axis(df.loc[is_state, "STATE"].to_numpy())
+        below = totals < parts.reindex(totals.index).fillna(0) * (1 - 1e-6)
+        if below.any():
+            row = int(np.flatnonzero(is_state)[np.flatnonzero(below.to_numpy())[0]])
+            raise IcebergDataError("state total below the sum of its counties", file=p, row=row + 1,
+                                   column=pop_col, expected=f"≥ {parts[totals.index[below.to_numpy()][0]]:,.0f}",
+                                   found=df[pop_col].iloc[row])
     fips = df["STATE"] + df["COUNTY"]
     check_unique(df.assign(COUNTY=fips), "COUNTY", p)  # found: the repeated 5-digit FIPS
     return pd.DataFrame(
