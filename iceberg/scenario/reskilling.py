@@ -172,3 +172,65 @@ def served_fraction(capacity: np.ndarray, priority: np.ndarray, trainees: float)
     out = np.empty_like(cap)
     out[order] = np.clip(frac_sorted, 0.0, 1.0)
     return out
+
+
+#: Reskilling outputs that are sums of county cells at every level (each also ``_visible`` /
+#: ``_hidden``).
+RESKILLING_SUMS = ("trained_workers", "reskilled_workers", "reskilling_cost", "reemployed_wages")
+
+
+def roll_up_from_counties(
+    arrays: dict[str, np.ndarray],
+    ids: dict[str, np.ndarray],
+    per_occ: dict[str, dict[str, np.ndarray]],
+    notes: dict[str, dict],
+    columns: tuple[str, ...],
+    job_multiplier: float,
+) -> None:
+    """Make state and national reskilling the sums of the same county cells (in place).
+
+    The budget is spent once, on county cells (the county level's plan: who is trained where,
+    within scope and targeting). State rows and the nation then report the sums of those
+    cells, so national, state and county reskilling agree — a target county absent from
+    the data trains nobody anywhere. Displacement and productivity stay each level's own
+    (official state and national matrices); the outputs that combine them with reskilling
+    (remaining displaced wages and workers, net wage impact, GDP proxy) are recomputed from
+    the rolled-up reskilling with the engine's formulas.
+
+    ``arrays[level]`` is ``len(columns) × G × T``; county ids start with their state FIPS.
+    Without a county level nothing changes.
+    """
+    if "county" not in arrays:
+        return
+    col = {c: i for i, c in enumerate(columns)}
+    county, county_ids = arrays["county"], np.asarray(ids["county"]).astype(str)
+    prefix = np.asarray([c[:2] for c in county_ids])
+    for level in ("state", "nation"):
+        if level not in arrays:
+            continue
+        arr = arrays[level]
+        if level == "nation":
+            member = np.ones((arr.shape[1], len(county_ids)))
+        else:
+            member = (np.asarray(ids[level]).astype(str)[:, None] == prefix[None, :]).astype(float)
+        for sfx in ("", "_visible", "_hidden"):
+            c = {name: col[name + sfx] for name in (*RESKILLING_SUMS, "displaced_wages",
+                 "displaced_workers", "remaining_displaced_wages", "remaining_displaced_workers",
+                 "productivity_gain", "net_wage_impact", "gdp_proxy")}
+            former = np.einsum("lg,gt->lt", member,
+                               county[c["displaced_wages"]] - county[c["remaining_displaced_wages"]])
+            for name in RESKILLING_SUMS:
+                arr[c[name]] = np.einsum("lg,gt->lt", member, county[c[name]])
+            displaced, gain, reemployed = arr[c["displaced_wages"]], arr[c["productivity_gain"]], \
+                arr[c["reemployed_wages"]]
+            arr[c["remaining_displaced_wages"]] = displaced - former
+            arr[c["remaining_displaced_workers"]] = arr[c["displaced_workers"]] - arr[c["reskilled_workers"]]
+            arr[c["net_wage_impact"]] = gain + reemployed - displaced
+            arr[c["gdp_proxy"]] = gain - job_multiplier * (displaced - reemployed)
+        if level in notes:
+            notes[level]["trained_workers"] = float(arr[col["trained_workers"], :, -1].sum())
+            notes[level]["budget_spent"] = float(arr[col["reskilling_cost"], :, -1].sum())
+        if level in per_occ and "county" in per_occ:
+            for key in ("trained", "reemployed"):
+                if key in per_occ["county"]:
+                    per_occ[level][key] = per_occ["county"][key]
