@@ -24,21 +24,22 @@ SUMMARY_COLUMNS = (
 )
 
 
-def read_scenario(spec: str, data=None):
+def read_scenario(spec: str, data=None):  # noqa: ANN001, ANN201
     """A scenario from a JSON file, or a preset name (``technical_ceiling`` or ``preset:NAME``).
 
     With ``data`` (a bundle), the levers naming layers, states and counties are checked
     against it, so an error names the file too.
     """
     from iceberg.errors import IcebergArgumentError
-    from iceberg.scenario.model import Scenario
+    from iceberg.scenario.model import LeverChoices, Scenario
     from iceberg.scenario.presets import list_presets, load_preset
 
     name = spec.removeprefix("preset:")
     path = Path(spec)
     if path.is_file():
         try:
-            return Scenario.from_json(path.read_bytes())
+            choices = LeverChoices.from_bundle(data) if data is not None else None
+            return Scenario.from_json(path.read_bytes(), choices=choices)
         except IcebergArgumentError as exc:
             raise exc.within(str(path)) from None
     if name in list_presets():

@@ -24,6 +24,7 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 import pandas as pd
 
+from iceberg.errors import IcebergArgumentError
 from iceberg.scenario.engine import Engine
 from iceberg.scenario.model import Scenario
 
@@ -112,6 +113,8 @@ def monte_carlo(
     """
     if level not in engine.levels:
         raise ValueError(f"level {level!r} not in {list(engine.levels)}")
+    if int(draws) < 1:  # i13: no ZeroDivisionError on an empty sample
+        raise IcebergArgumentError("draws", draws, allowed="a whole number ≥ 1")
     lv = draw_levers(scenario, ranges, draws, seed)
     years = np.asarray(scenario.years, dtype=float)
     n_t, n_d = len(years), draws
