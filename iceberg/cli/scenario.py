@@ -24,7 +24,7 @@ SUMMARY_COLUMNS = (
 )
 
 
-def read_scenario(spec: str, data=None):  # noqa: ANN001, ANN201
+def read_scenario(spec: str, data=None):
     """A scenario from a JSON file, or a preset name (``technical_ceiling`` or ``preset:NAME``).
 
     With ``data`` (a bundle), the levers naming layers, states and counties are checked

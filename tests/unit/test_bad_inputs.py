@@ -159,16 +159,16 @@ SCENARIO_FILES = [
     ("scope-state-99", "error", '{"scope": "states", "scope_states": ["99"]}', "scope_states"),
     ("scope-county-00000", "error", '{"scope": "counties", "scope_counties": ["00000"]}',
      "scope_counties"),
-    ("target-county-00000", "error", '{"targeting": "counties", "target_counties": ["00000"], '
-     '"reskilling_budget": 1e9}', "target_counties"),
+    ("target-county-00000", "error", ('{"targeting": "counties", "target_counties": ["00000"], '
+                                      '"reskilling_budget": 1e9}'), "target_counties"),
     ("horizon-beyond-2080", "error", '{"start_year": 2040, "horizon_year": 2095}', "2080"),
     ("not-json", "error", "{layer: zzz", "not valid JSON"),
     ("json-list", "error", "[1, 2]", "not a JSON object"),
     ("unknown-lever", "error", '{"budget": 5}', "unknown lever"),
     ("adoption-above-1", "error", '{"adoption_ceiling": 3}', "adoption_ceiling"),
     ("utf8-bom-ok", "ok", b'\xef\xbb\xbf{"name": "With BOM", "layer": "eloundou"}', "With BOM"),
-    ("real-target-county-ok", "ok", '{"name": "Target", "targeting": "counties", '
-     '"target_counties": ["01001"], "reskilling_budget": 1e6}', "Target"),
+    ("real-target-county-ok", "ok", ('{"name": "Target", "targeting": "counties", '
+                                     '"target_counties": ["01001"], "reskilling_budget": 1e6}'), "Target"),
 ]
 
 
@@ -540,7 +540,8 @@ def test_subprocess_prints_one_line_and_exits_2(tmp_path, args, match):
     env = {**os.environ, "ICEBERG_CACHE_DIR": str(tmp_path / "cache"),
            "ICEBERG_DATA_DIR": str(tmp_path)}
     proc = subprocess.run([sys.executable, "-c", "from iceberg.cli import main; main()", *args],
-                          capture_output=True, text=True, env=env, cwd=ROOT, timeout=120)
+                          capture_output=True, text=True, env=env, cwd=ROOT, timeout=120,
+                          check=False)
     _no_traceback(proc.stdout + proc.stderr)
     assert proc.returncode == 2, proc.stderr
     lines = proc.stderr.strip().splitlines()
