@@ -21,6 +21,7 @@ from iceberg.errors import IcebergDataError
 from iceberg.io import acs_api, bls_area_definitions
 from iceberg.io._table import (
     COUNTY_FIPS,
+    MAX_COUNTY_POPULATION,
     STATE_FIPS,
     check_pattern,
     check_unique,
@@ -238,10 +239,6 @@ def _crosswalk_from_workbook(p: Path) -> pd.DataFrame:
 # population estimates
 
 
-#: No US county has more residents than this (Los Angeles County: ~9.7 million in 2024).
-MAX_COUNTY_POPULATION = 15_000_000
-
-
 def read_county_population(path: PathLike, *, year: int | None = None) -> pd.DataFrame:
     """County resident population from the Census ``co-est<vintage>-alldata.csv`` file.
 
@@ -409,7 +406,8 @@ def _acs_long(
     )
     check_unique(wide, "county_fips", wide_path)
     values = pd.DataFrame(
-        {c: to_number(wide, c, wide_path, allow_empty=False, minimum=0)[0] for c in estimates}
+        {c: to_number(wide, c, wide_path, allow_empty=False, minimum=0,
+                        integer=True, maximum=MAX_COUNTY_POPULATION)[0] for c in estimates}
     )
 
     frames = {}

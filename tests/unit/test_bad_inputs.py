@@ -546,3 +546,19 @@ def test_subprocess_prints_one_line_and_exits_2(tmp_path, args, match):
     assert proc.returncode == 2, proc.stderr
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("error:") and match in lines[0]
+
+
+@pytest.mark.parametrize(("case", "name", "text", "column"), [
+    ("microsoft-share-above-1", "iwa_metrics.csv",
+     "IWA,title,completion_x_scope_x_coverage_ai,completion_x_scope_x_coverage_user\n"
+     "4.A.1.a.1.I01,Getting information,5.0,0.3\n", "completion_x_scope_x_coverage_ai"),
+    ("anthropic-pct-above-100", "onet_task_mappings.csv", "task_name,pct\nwrite code,150\n", "pct"),
+], ids=["microsoft-share-above-1", "anthropic-pct-above-100"])
+def test_layer_share_out_of_range(tmp_path, case, name, text, column):
+    from iceberg.io import layers
+
+    (tmp_path / name).write_text(text)
+    reader = layers.read_microsoft_iwa if name.startswith("iwa") else layers.read_anthropic_tasks
+    with pytest.raises(IcebergDataError) as err:
+        reader(tmp_path)
+    assert err.value.column == column and err.value.row == 1 and name in str(err.value)
