@@ -38,6 +38,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from iceberg import __version__, settings
+from iceberg.fileutil import default_file_mode
 from iceberg.geomatrix import GeoMatrix
 from iceberg.provenance import Provenance
 
@@ -400,16 +401,11 @@ def _warn(notice: str) -> None:
 def _work_dir(parent: Path, prefix: str) -> Path:
     """A private work folder in ``parent`` with an owner record (for stale-folder cleaning)."""
     work = Path(tempfile.mkdtemp(prefix=prefix, dir=parent))
-    os.chmod(work, 0o777 & ~_umask())  # mkdtemp makes it 0700; the bundle is for every user
+    file_mode = default_file_mode()  # mkdtemp makes it 0700; the bundle is for every user
+    os.chmod(work, file_mode | (file_mode & 0o444) >> 2)  # 0755 under umask 022
     owner = {"pid": os.getpid(), "host": socket.gethostname(), "started": time.time()}
     (work / OWNER_FILE).write_text(json.dumps(owner))
     return work
-
-
-def _umask() -> int:
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
 
 
 def _alive(pid: int) -> bool:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 import typer
@@ -60,20 +58,11 @@ def _fmt(value: float) -> str:
 
 def _write(frame, out: Path) -> None:
     """Write a table atomically: .parquet, else CSV (geometry dropped)."""
+    from iceberg.fileutil import atomic_write
+
     if "geometry" in frame.columns:
         frame = frame.drop(columns="geometry")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=out.parent, suffix=out.suffix + ".tmp")
-    os.close(fd)
-    try:
-        if out.suffix == ".parquet":
-            frame.to_parquet(tmp)
-        else:
-            frame.to_csv(tmp)
-        os.replace(tmp, out)
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
+    atomic_write(out, frame.to_parquet if out.suffix == ".parquet" else frame.to_csv)
 
 
 @scenario_app.command("run")
