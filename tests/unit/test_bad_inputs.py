@@ -32,14 +32,12 @@ import pytest
 from typer.testing import CliRunner
 
 import iceberg
-import iceberg.build_steps
 from iceberg import bundle as bmod
 from iceberg.cli import app
 from iceberg.errors import IcebergArgumentError, IcebergDataError, IcebergDataWarning
 from iceberg.scenario.model import LeverChoices, Scenario
-from tests.unit.test_api_bundle import tiny_parts
+from tests.unit.conftest import TINY_KEY as KEY
 
-KEY = "c" * 20
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -53,15 +51,9 @@ def _no_traceback(text: str) -> None:
 
 
 @pytest.fixture
-def tiny(tmp_path, monkeypatch):
-    monkeypatch.setenv("ICEBERG_CACHE_DIR", str(tmp_path / "cache"))
-    monkeypatch.setattr(bmod, "bundle_key", lambda raw, custom=(): (KEY, {}))
-    monkeypatch.setattr(iceberg.build_steps, "build_parts",
-                        lambda raw, progress=True, hashes=None, custom_layers=(): tiny_parts())
-    raw = tmp_path / "raw"
-    raw.mkdir()
+def tiny(tiny_cache, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    return raw
+    return tiny_cache["raw"]
 
 
 def _cli(raw: Path, args: list[str]):
@@ -260,15 +252,18 @@ DAMAGE = [_truncate, _delete, _cut_manifest, _drop_manifest, _garbage_same_size,
 
 
 @pytest.mark.parametrize("damage", DAMAGE, ids=[d.__name__.strip("_") for d in DAMAGE])
-def test_damaged_cache_heals_through_the_api(tiny, damage):
-    first = bmod.load(tiny, progress=False)
+def test_damaged_cache_heals_through_the_api(tiny_cache, damage):
+    first = bmod.load(tiny_cache["raw"], progress=False)
     damage(first.path)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        again = bmod.load(tiny, progress=False)
+        again = bmod.load(tiny_cache["raw"], progress=False)
     notices = [str(w.message) for w in caught if issubclass(w.category, IcebergDataWarning)]
     assert len(notices) == 1 and "set aside" in notices[0] and again.notices == notices
+    assert "\n" not in notices[0] and len(tiny_cache["calls"]) == 2  # rebuilt once
     assert np.array_equal(again.levels["county"].employment, first.levels["county"].employment)
+    assert bmod.verify_bundle(again.path, deep=True) == []
+    assert len(list((tiny_cache["dir"] / bmod.DAMAGED_DIR).iterdir())) == 1  # kept to inspect
 
 
 @pytest.mark.parametrize("damage", [_truncate, _cut_manifest], ids=["truncate", "cut-manifest"])
@@ -550,8 +545,8 @@ def test_subprocess_prints_one_line_and_exits_2(tmp_path, args, match):
 
 @pytest.mark.parametrize(("case", "name", "text", "column"), [
     ("microsoft-share-above-1", "iwa_metrics.csv",
-     "IWA,title,completion_x_scope_x_coverage_ai,completion_x_scope_x_coverage_user\n"
-     "4.A.1.a.1.I01,Getting information,5.0,0.3\n", "completion_x_scope_x_coverage_ai"),
+     ("IWA,title,completion_x_scope_x_coverage_ai,completion_x_scope_x_coverage_user\n"
+      "4.A.1.a.1.I01,Getting information,5.0,0.3\n"), "completion_x_scope_x_coverage_ai"),
     ("anthropic-pct-above-100", "onet_task_mappings.csv", "task_name,pct\nwrite code,150\n", "pct"),
 ], ids=["microsoft-share-above-1", "anthropic-pct-above-100"])
 def test_layer_share_out_of_range(tmp_path, case, name, text, column):

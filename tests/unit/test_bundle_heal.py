@@ -16,29 +16,14 @@ import warnings
 
 import pytest
 
-import iceberg.build_steps
 from iceberg import bundle as bmod
 from iceberg.errors import IcebergDataWarning
-from tests.unit.test_api_bundle import tiny_parts
-
-KEY = "k" * 20
+from tests.unit.conftest import TINY_KEY as KEY
 
 
 @pytest.fixture
-def cache(tmp_path, monkeypatch):
-    """A private cache with a fixed bundle key and the miniature as the build's result."""
-    monkeypatch.setenv("ICEBERG_CACHE_DIR", str(tmp_path / "cache"))
-    monkeypatch.setattr(bmod, "bundle_key", lambda raw, custom=(): (KEY, {}))
-    calls = []
-
-    def parts(raw, progress=True, hashes=None, custom_layers=()):
-        calls.append(1)
-        return tiny_parts()
-
-    monkeypatch.setattr(iceberg.build_steps, "build_parts", parts)
-    raw = tmp_path / "raw"
-    raw.mkdir()
-    return {"raw": raw, "calls": calls, "dir": tmp_path / "cache" / "bundles"}
+def cache(tiny_cache):
+    return tiny_cache
 
 
 def _load(cache):
@@ -59,44 +44,6 @@ def test_manifest_records_size_and_hash_of_every_file(cache):
     os.umask(umask)
     assert (path / "levels.parquet").stat().st_mode & 0o777 == 0o666 & ~umask
     assert path.stat().st_mode & 0o777 == 0o777 & ~umask  # readable by others, like the files
-
-
-def _truncate(path):
-    f = path / "levels.parquet"
-    f.write_bytes(f.read_bytes()[: f.stat().st_size // 2])
-
-
-def _delete(path):
-    (path / "counties.parquet").unlink()
-
-
-def _cut_manifest(path):
-    m = path / "manifest.json"
-    m.write_text(m.read_text()[:50])
-
-
-def _remove_manifest(path):
-    (path / "manifest.json").unlink()
-
-
-def _same_size_garbage(path):  # sizes match, bytes do not: only the hash or the read notices
-    f = path / "similarity.parquet"
-    f.write_bytes(b"\0" * f.stat().st_size)
-
-
-@pytest.mark.parametrize("damage", [_truncate, _delete, _cut_manifest, _remove_manifest,
-                                    _same_size_garbage])
-def test_damaged_bundle_is_set_aside_and_rebuilt_on_load(cache, damage):
-    first, notices = _load(cache)
-    assert notices == [] and len(cache["calls"]) == 1
-    damage(first.path)
-    second, notices = _load(cache)
-    assert len(cache["calls"]) == 2, "a damaged bundle must be rebuilt"
-    assert len(notices) == 1 and "set aside" in notices[0] and "\n" not in notices[0]
-    assert second.notices == notices
-    assert bmod.verify_bundle(second.path, deep=True) == []
-    assert (second.levels["county"].employment == first.levels["county"].employment).all()
-    assert len(list((cache["dir"] / bmod.DAMAGED_DIR).iterdir())) == 1
 
 
 def test_build_checks_hashes_but_load_only_sizes(cache):

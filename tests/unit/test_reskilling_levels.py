@@ -7,6 +7,8 @@ and national files also count jobs no county area carries).
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -14,39 +16,28 @@ from hypothesis import strategies as st
 from iceberg.geomatrix import GeoMatrix
 from iceberg.scenario import Engine, EngineInputs, Scenario, monte_carlo
 from iceberg.scenario.reskilling import RESKILLING_SUMS
-from tests.unit.test_scenario_engine import LinearExposure
+from tests.unit.test_scenario_engine import random_inputs
 
 
 def nested_inputs(seed: int, n_g: int = 9, n_o: int = 12) -> EngineInputs:
-    """Counties in 3 states; state = its counties + extra jobs; nation = states + extra."""
-    rng = np.random.default_rng(seed)
-    majors = np.array(["11", "13", "15", "29", "41", "43", "47", "53"])
-    occ = np.array([f"{majors[i % len(majors)]}-{1000 + i}" for i in range(n_o)])
-    cids = np.array([f"{i % 3 + 1:02d}{i:03d}" for i in range(n_g)])
-    emp = rng.gamma(0.7, 30.0, (n_g, n_o)) * (rng.random((n_g, n_o)) < 0.75)
-    wage = np.where(emp > 0, rng.uniform(20e3, 150e3, (n_g, n_o)), 0.0)
-    sids = np.array(["01", "02", "03"])
-    member = (sids[:, None] == np.array([c[:2] for c in cids])[None, :]).astype(float)
-    s_emp = member @ emp + rng.gamma(0.5, 5.0, (3, n_o))
+    """``random_inputs`` with nested levels: state = its counties + extra jobs, nation = states + extra."""
+    base = random_inputs(seed, n_g=n_g, n_o=n_o)
+    rng = np.random.default_rng(seed + 100)
+    county = base.levels["county"]
+    emp, wage, occ = county.employment, county.wage, county.occ_codes
+    sids = np.unique([c[:2] for c in county.ids])
+    member = (sids[:, None] == np.array([c[:2] for c in county.ids])[None, :]).astype(float)
+    s_emp = member @ emp + rng.gamma(0.5, 5.0, (len(sids), n_o))
     s_bill = member @ (emp * wage) + (s_emp - member @ emp) * 50e3
-    s_wage = np.divide(s_bill, s_emp, out=np.zeros_like(s_bill), where=s_emp > 0)
+    s_wage = s_bill / s_emp
     n_emp = s_emp.sum(0, keepdims=True) + rng.gamma(0.5, 5.0, (1, n_o))
-    n_bill = s_bill.sum(0, keepdims=True) + (n_emp - s_emp.sum(0, keepdims=True)) * 50e3
-    n_wage = n_bill / n_emp
+    n_wage = (s_bill.sum(0, keepdims=True) + (n_emp - s_emp.sum(0, keepdims=True)) * 50e3) / n_emp
     levels = {
-        "county": GeoMatrix("county", cids, occ, emp, wage, wage * 0.9),
+        "county": county,
         "state": GeoMatrix("state", sids, occ, s_emp, s_wage, s_wage * 0.9),
         "nation": GeoMatrix("nation", np.array(["US"]), occ, n_emp, n_wage, n_wage * 0.9),
     }
-    x = rng.random((n_o, 5))
-    x /= np.linalg.norm(x, axis=1, keepdims=True)
-    sim = x @ x.T
-    np.fill_diagonal(sim, 1.0)
-    return EngineInputs(
-        levels=levels, exposure=LinearExposure(rng.uniform(0, 0.6, n_o), rng.uniform(0, 0.4, n_o)),
-        visible=np.array([o.startswith("15") for o in occ]), occ_major=np.array([o[:2] for o in occ]),
-        occ_titles=np.array([f"Occupation {o}" for o in occ]), similarity=sim, layers=("eloundou",),
-    )
+    return dataclasses.replace(base, levels=levels)
 
 
 ENGINES = {seed: Engine(nested_inputs(seed)) for seed in range(3)}
@@ -61,7 +52,7 @@ levers = st.fixed_dictionaries({
     "target_counties": st.lists(st.sampled_from(COUNTIES), min_size=1, max_size=4, unique=True),
     "target_sectors": st.just(("15", "43")),
     "scope": st.sampled_from(["nation", "states", "counties"]),
-    "scope_states": st.lists(st.sampled_from(["01", "02", "03"]), min_size=1, max_size=2, unique=True),
+    "scope_states": st.lists(st.sampled_from(sorted(ENGINES[0].levels["state"].ids)), min_size=1, max_size=2, unique=True),
     "scope_counties": st.lists(st.sampled_from(COUNTIES), min_size=1, max_size=5, unique=True),
 })  # fmt: skip
 
