@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from scipy import sparse
 
 #: Number of destination occupations a reskilled worker is spread over.
 DESTINATIONS = 3
@@ -204,26 +205,36 @@ def roll_up_from_counties(
         return
     col = {c: i for i, c in enumerate(columns)}
     county, county_ids = arrays["county"], np.asarray(ids["county"]).astype(str)
-    prefix = np.asarray([c[:2] for c in county_ids])
-    for level in ("state", "nation"):
-        if level not in arrays:
-            continue
+    sums = [col[n + sfx] for sfx in ("", "_visible", "_hidden") for n in RESKILLING_SUMS]
+    levels = [lv for lv in ("state", "nation") if lv in arrays]
+    if not county[sums].any() and not any(arrays[lv][sums].any() for lv in levels):
+        return  # no reskilling anywhere: nothing to roll up
+    n_c, n_t = county.shape[1], county.shape[2]
+    former_c = np.stack([county[col["displaced_wages" + sfx]] - county[col["remaining_displaced_wages" + sfx]]
+                         for sfx in ("", "_visible", "_hidden")])
+    stacked = np.concatenate([county[sums], former_c])  # K × Gc × T
+    flat = stacked.transpose(1, 0, 2).reshape(n_c, -1)  # Gc × (K·T)
+    for level in levels:
         arr = arrays[level]
+        level_ids = np.asarray(ids[level]).astype(str)
         if level == "nation":
-            member = np.ones((arr.shape[1], len(county_ids)))
+            rows = np.zeros(n_c, dtype=np.int64) if len(level_ids) == 1 else None
         else:
-            member = (np.asarray(ids[level]).astype(str)[:, None] == prefix[None, :]).astype(float)
-        for sfx in ("", "_visible", "_hidden"):
-            c = {name: col[name + sfx] for name in (*RESKILLING_SUMS, "displaced_wages",
-                 "displaced_workers", "remaining_displaced_wages", "remaining_displaced_workers",
-                 "productivity_gain", "net_wage_impact", "gdp_proxy")}
-            former = np.einsum("lg,gt->lt", member,
-                               county[c["displaced_wages"]] - county[c["remaining_displaced_wages"]])
-            for name in RESKILLING_SUMS:
-                arr[c[name]] = np.einsum("lg,gt->lt", member, county[c[name]])
+            rows = pd.Index(level_ids).get_indexer(county_ids.astype("<U2"))  # state FIPS prefix
+        if rows is None:
+            continue  # pragma: no cover - the nation level has one row
+        keep = rows >= 0
+        member = sparse.csr_matrix((np.ones(int(keep.sum())), (rows[keep], np.flatnonzero(keep))),
+                                   shape=(len(level_ids), n_c))
+        rolled = np.asarray(member @ flat).reshape(len(level_ids), -1, n_t).transpose(1, 0, 2)
+        arr[sums] = rolled[: len(sums)]
+        for k, sfx in enumerate(("", "_visible", "_hidden")):
+            c = {name: col[name + sfx] for name in ("displaced_wages", "displaced_workers",
+                 "remaining_displaced_wages", "remaining_displaced_workers", "productivity_gain",
+                 "net_wage_impact", "gdp_proxy", "reskilled_workers", "reemployed_wages")}
             displaced, gain, reemployed = arr[c["displaced_wages"]], arr[c["productivity_gain"]], \
                 arr[c["reemployed_wages"]]
-            arr[c["remaining_displaced_wages"]] = displaced - former
+            arr[c["remaining_displaced_wages"]] = displaced - rolled[len(sums) + k]
             arr[c["remaining_displaced_workers"]] = arr[c["displaced_workers"]] - arr[c["reskilled_workers"]]
             arr[c["net_wage_impact"]] = gain + reemployed - displaced
             arr[c["gdp_proxy"]] = gain - job_multiplier * (displaced - reemployed)
