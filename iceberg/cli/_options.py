@@ -2,7 +2,8 @@
 
 Static choices are typer enums or ranges (checked before any work); options whose allowed
 values live in the data (``--layer``, ``--state``, county codes) are checked against the bundle
-with :func:`layer_name`, :func:`state_fips` and :func:`county_geoids`; output paths are
+with :func:`layer_name` and :func:`state_fips` (county codes come in scenario files, checked
+by :func:`iceberg.scenario.model.check_scenario`); output paths are
 checked with :func:`output_path` before the (slow) work starts. Every failure is an
 :class:`~iceberg.errors.IcebergArgumentError` naming the option, the value and what is
 allowed, which the CLI prints as one line with exit code 2.
@@ -77,16 +78,6 @@ def state_fips(state: str, counties: Any, option: str = "--state") -> str:
         raise IcebergArgumentError(option, state, message="unknown state",
                                    allowed=f"a postal code or FIPS code of the data ({', '.join(known[:6])}, …)")
     return str(match.iloc[0])
-
-
-def county_geoids(codes: list[str], counties: Any, option: str = "--county") -> list[str]:
-    """County GEOIDs (5 digits) checked against the county table's ``geoid`` column."""
-    known = set(counties["geoid"].astype(str))
-    bad = [c for c in codes if str(c).zfill(5) not in known or not str(c).isdigit()]
-    if bad:
-        raise IcebergArgumentError(option, bad if len(bad) > 1 else bad[0], message="unknown county",
-                                   allowed=f"5-digit county GEOIDs of the data ({len(known):,} counties, e.g. 47037)")
-    return [str(c).zfill(5) for c in codes]
 
 
 def output_path(path: Path, option: str = "--out", suffixes: tuple[str, ...] | None = None) -> Path:

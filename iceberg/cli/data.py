@@ -75,13 +75,13 @@ def status_cmd(
     from iceberg import settings
     from iceberg.sources import data_status, format_status, status_ok
 
-    bundles_ok = _bundle_status() if deep else True
     status = data_status(sources or None, registry=registry)
     if csv:
         typer.echo(status.to_csv(index=False), nl=False)
     else:
         typer.echo(f"data directory: {settings.data_dir()} (from {settings.data_dir_origin()})")
         typer.echo(format_status(status), nl=False)
+    bundles_ok = _bundle_status() if deep else True
     if not status_ok(status):
         typer.echo(
             "some required data is missing or corrupt: run `iceberg fetch`, or point --data-dir / "

@@ -140,6 +140,15 @@ def test_cli_option(tiny, case, outcome, args, match):
     _expect_cli(_cli(tiny, args), outcome, match)
 
 
+def test_programming_errors_keep_their_traceback(tiny, monkeypatch):
+    def bug(*args, **kwargs):
+        raise ZeroDivisionError("a bug, not the user's input")
+
+    monkeypatch.setattr(iceberg, "run", bug)
+    res = CliRunner().invoke(app, ["--data-dir", str(tiny), "summary"])
+    assert isinstance(res.exception, ZeroDivisionError)  # not hidden behind a one-line message
+
+
 def test_cli_output_under_a_file(tiny, tmp_path):
     (tmp_path / "afile").write_text("x")
     _expect_cli(_cli(tiny, ["export", "--out", str(tmp_path / "afile" / "t.csv")]), "error",
