@@ -25,6 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from iceberg.errors import IcebergArgumentError
 from iceberg.scenario.engine import Engine
 from iceberg.scenario.model import MAJOR_GROUPS, Scenario
 from iceberg.scenario.outputs import output_kernel
@@ -64,7 +65,7 @@ def draw_levers(
         Naming the lever, for an unknown lever, ``low > high`` or a bound outside its range.
     """
     if isinstance(draws, bool) or not isinstance(draws, int | np.integer) or draws < 1:
-        raise ValueError(f"draws must be a whole number of at least 1, got {draws!r}")
+        raise IcebergArgumentError("draws", draws, allowed="a whole number ≥ 1")
     rng = np.random.default_rng(seed)
     out = {}
     for lever in MC_LEVERS:
@@ -133,7 +134,7 @@ def monte_carlo(
 
 def _check_arguments(engine: Engine, level: str, draws: int) -> None:
     if isinstance(draws, bool) or not isinstance(draws, int | np.integer) or draws < 1:
-        raise ValueError(f"draws must be a whole number of at least 1, got {draws!r}")
+        raise IcebergArgumentError("draws", draws, allowed="a whole number ≥ 1")
     if level not in engine.levels:
         raise ValueError(f"level {level!r} not in {list(engine.levels)}")
 
@@ -174,10 +175,12 @@ def exposure_design(engine: Engine, scenario: Scenario, lv: dict[str, np.ndarray
     return x, w
 
 
+
 @dataclass
 class LevelProducts:
     """The level's wage (``zb``) and worker (``ze``) products with the design columns, for the
-    adopted path and, under reskilling, the central scenario's training plan."""
+    adopted path and, under reskilling, the central scenario's training plan; ``cap_geo`` and
+    ``cap_e`` are the targeted rows and worker products the budget cap is computed on."""
 
     ids: np.ndarray
     zb: np.ndarray
@@ -185,24 +188,35 @@ class LevelProducts:
     nbc: int
     geo: np.ndarray
     reskilling: bool
+    cap_geo: np.ndarray
+    cap_e: np.ndarray
 
 
 def level_products(engine: Engine, scenario: Scenario, level: str, x: np.ndarray) -> LevelProducts:
     """One product per level: ``[B; E] @ [X | q∘X | q·ratio∘X]`` (the last two under reskilling,
-    with the central scenario's plan ``q`` and destination wage ``ratio``)."""
+    with the central scenario's plan ``q`` and destination wage ``ratio``). As in the engine,
+    state and national reskilling are sums of the county cells (i13)."""
     lvl = engine.levels[level]
     rows = engine.scope_rows(level, scenario)
     both = lvl.both if rows is None else np.vstack([lvl.bill[rows], lvl.employment[rows]])
     ids = lvl.ids if rows is None else lvl.ids[rows]
-    plan = engine.evaluate(scenario, levels=[level]).plans[level]
+    rolled = level in ("state", "nation") and "county" in engine.levels
+    plan_level = "county" if rolled else level
+    plan = engine.evaluate(scenario, levels=[plan_level]).plans[plan_level]
     mats = [x]
     if plan["reskilling"]:
         mats += [plan["q"][:, None] * x, (plan["q"] * plan["ratio"])[:, None] * x]
     z = both @ np.hstack(mats)  # 2G × (n_b n_c · k)
-    n_g = len(ids)
-    geo = np.ones(n_g) if plan["geo"] is None else plan["geo"].astype(float)
-    return LevelProducts(ids=ids, zb=z[:n_g], ze=z[n_g:], nbc=x.shape[1], geo=geo,
-                         reskilling=bool(plan["reskilling"]))
+    n_g, nbc = len(ids), x.shape[1]
+    if plan["reskilling"] and rolled:
+        z[:, nbc:], (cap_geo, cap_e) = _county_reskilling(engine, scenario, level, ids,
+                                                          plan["geo"], np.hstack(mats[1:]))
+        geo = np.ones(n_g)
+    else:
+        geo = np.ones(n_g) if plan["geo"] is None else plan["geo"].astype(float)
+        cap_geo, cap_e = geo, z[n_g:, nbc: 2 * nbc]
+    return LevelProducts(ids=ids, zb=z[:n_g], ze=z[n_g:], nbc=nbc, geo=geo,
+                         reskilling=bool(plan["reskilling"]), cap_geo=cap_geo, cap_e=cap_e)
 
 
 def budget_scale(scenario: Scenario, lv: dict[str, np.ndarray], prod: LevelProducts,
@@ -213,9 +227,7 @@ def budget_scale(scenario: Scenario, lv: dict[str, np.ndarray], prod: LevelProdu
     if not prod.reskilling:
         return np.ones(n_d)
     trainees = np.floor(scenario.reskilling_budget / scenario.cost_per_worker)
-    nbc = prod.nbc
-    total = lv["substitution_share"] * ((prod.geo @ prod.ze[:, nbc: 2 * nbc]) @ w).reshape(
-        -1, n_d)[-1]
+    total = lv["substitution_share"] * ((prod.cap_geo @ prod.cap_e) @ w).reshape(-1, n_d)[-1]
     return np.minimum(1.0, np.divide(trainees, total, out=np.ones(n_d), where=total > 0))
 
 
@@ -269,6 +281,30 @@ def bands_frame(bands: np.ndarray, ids: np.ndarray, years: list[int], quantiles)
     columns = [f"{o}_{n}" for o in MC_OUTPUTS for n in names]
     index = pd.MultiIndex.from_product([pd.Index(ids, dtype="str"), years], names=["id", "year"])
     return pd.DataFrame(data.T, index=index, columns=columns)
+
+
+def _county_reskilling(engine: Engine, sc: Scenario, level: str, ids: np.ndarray,
+                       geo: np.ndarray | None, mats: np.ndarray) -> tuple[np.ndarray, tuple]:
+    """Reskilling rows of a state/nation level as sums of the county cells (i13, issue 13).
+
+    Returns the ``[B; E]`` rows of the reskilling blocks for the level's geographies and the
+    county ``(targeted mask, E rows)`` on which the budget cap is computed.
+    """
+    county = engine.levels["county"]
+    rows = engine.scope_rows("county", sc)
+    both = county.both if rows is None else np.vstack([county.bill[rows], county.employment[rows]])
+    cids = county.ids if rows is None else county.ids[rows]
+    zc = both @ mats
+    n_c = len(cids)
+    geo = np.ones(n_c) if geo is None else np.asarray(geo, dtype=float)
+    if level == "nation":
+        member = np.ones((len(ids), n_c))
+    else:
+        member = (np.asarray(ids).astype(str)[:, None] == np.asarray(
+            [c[:2] for c in cids])[None, :]).astype(float)
+    weighted = member * geo[None, :]
+    half = mats.shape[1] // 2
+    return np.vstack([weighted @ zc[:n_c], weighted @ zc[n_c:]]), (geo, zc[n_c:, :half])
 
 
 def _exposure_basis(engine: Engine, sc: Scenario, lam: np.ndarray, ranges: dict):
