@@ -17,7 +17,7 @@ import pandas as pd
 import streamlit as st
 
 import iceberg
-from iceberg import MapClasses, Scenario, labels
+from iceberg import LeverChoices, MapClasses, Scenario, labels
 
 #: Scenario outputs the app maps and reports (all levels of ``Result.by_year``).
 SCENARIO_METRICS = ("displaced_wages", "displaced_workers", "net_wage_impact", "gdp_proxy",
@@ -104,6 +104,7 @@ class Choices:
     state_abbr: dict[str, str]  # AB -> FIPS
     counties: dict[str, str]  # GEOID -> "Name, AB"
     county_state: dict[str, str]  # GEOID -> FIPS
+    levers: LeverChoices | None = None  # what levers naming things may name
 
 
 @st.cache_resource(show_spinner=False)
@@ -121,7 +122,8 @@ def get_choices() -> Choices:
     return Choices(layers=layers, layer_variants=variants, states=states,
                    state_abbr={st_.abbr: f for f, st_ in known.items()},
                    counties=counties,
-                   county_state=dict(zip(c["geoid"].astype(str), c["state_fips"].astype(str))))
+                   county_state=dict(zip(c["geoid"].astype(str), c["state_fips"].astype(str))),
+                   levers=LeverChoices.from_bundle(bundle))
 
 
 @st.cache_resource(max_entries=8, show_spinner="Running the scenario…")

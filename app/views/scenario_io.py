@@ -91,28 +91,10 @@ def _from_upload(data: bytes | str) -> tuple[Scenario, list[str], bool]:
 
 
 def check_against_data(sc: Scenario, choices) -> tuple[Scenario, list[str]]:
-    """Drop levers that name things the data does not have (a layer, states, counties),
-    with one notice each naming the lever, the value and what is allowed."""
-    values = sc.model_dump()
-    notices: list[str] = []
-    if sc.layer not in choices.layers:
-        notices.append(f"lever 'layer': {sc.layer!r} is not a capability layer of this data "
-                       f"(allowed: {', '.join(choices.layers)}); using the default")
-        values.pop("layer")
-    for name, known, what in (("scope_states", choices.states, "state FIPS codes"),
-                              ("scope_counties", choices.counties, "county GEOIDs"),
-                              ("target_counties", choices.counties, "county GEOIDs")):
-        bad = [c for c in values.get(name, ()) if c not in known]
-        if bad:
-            notices.append(f"lever {name!r}: {', '.join(map(repr, bad[:5]))} "
-                           f"{'is' if len(bad) == 1 else 'are'} not among the {len(known):,} "
-                           f"{what} of this data; using the default")
-            values.pop(name)
-    if not notices:
-        return sc, []
-    values = {k: v for k, v in values.items() if v != getattr(Scenario(), k)}
-    fixed, more = Scenario.from_values(values)
-    return fixed, notices + more
+    """Drop levers that name things the data does not have (a layer, states, counties), with
+    one notice each naming the lever, the value and what is allowed (the model's own check,
+    :meth:`Scenario.from_values` with the bundle's :class:`LeverChoices`)."""
+    return Scenario.from_values(sc.model_dump(), choices=choices.levers)
 
 
 def lenient_scenario(values: Mapping[str, Any]) -> tuple[Scenario, list[str]]:
