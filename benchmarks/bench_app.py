@@ -161,7 +161,7 @@ def bench_single(browser, h, url: str, n: int, repeat: int, proc) -> None:
     page.get_by_text("Displaced wages", exact=True).first.click()
     wait_idle(page)
     # the year slider is the only slider of the main area (the band sliders sit in a closed tab)
-    year = page.locator('[data-testid="stMain"] [role="slider"]').first
+    year = page.locator('[data-testid="stMain"] [data-testid="stSlider"] input[type="range"]').first
     year_runs = []
     for i in range(repeat):
         wait_idle(page)

@@ -150,7 +150,7 @@ function build(root, geo, key, setTriggerValue) {
     for (const m of [map, ...insets.map((x) => x.map)]) if (m._loaded) m.invalidateSize();
     // a map built before the page laid it out was fitted to nothing: fit again
     if (entry.focus !== undefined && lastWidth > 0) fit(entry, entry.focus);
-    for (const x of insets) if (x.bounds) x.map.fitBounds(x.bounds, { padding: [2, 2] });
+    fitInsets(entry, true);
   });
   entry.resizeObserver.observe(wrap);
   return entry;
@@ -191,6 +191,27 @@ function showTip(entry, i, ev) {
   if (y + tip.offsetHeight > box.height) y = ev.clientY - box.top - tip.offsetHeight - 14;
   tip.style.left = `${x}px`;
   tip.style.top = `${y}px`;
+}
+
+// insets fit their state once they have a size (an element mounted off-layout has none yet)
+function fitInsets(entry, again = false) {
+  for (const x of entry.insets) {
+    if (!x.bounds) {
+      for (const layer of x.layers) {
+        if (!layer) continue;
+        const lb = layer.getBounds();
+        x.bounds = x.bounds ? x.bounds.extend(lb) : L.latLngBounds(lb.getSouthWest(), lb.getNorthEast());
+      }
+    }
+    if (!x.bounds || !x.map.getContainer().clientWidth) continue;
+    if (x.fitted && !again) {
+      x.map.invalidateSize();
+    } else {
+      if (x.map._loaded) x.map.invalidateSize();
+      x.map.fitBounds(x.bounds, { padding: [2, 2] });
+      x.fitted = true;
+    }
+  }
 }
 
 function fitState(entry, fips) {
@@ -284,6 +305,14 @@ function setHatch(entry, h) {
 }
 
 export default function (component) {
+  try {
+    render(component);
+  } catch (err) {
+    console.warn("iceberg county map:", err);
+  }
+}
+
+function render(component) {
   const { data, parentElement, setStateValue, setTriggerValue } = component;
   if (!data) return;
   const key = data.key || component.key; // the app's key ("map", "map_base"), for tests too
@@ -318,16 +347,7 @@ export default function (component) {
     fit(entry, focus);
     entry.focus = focus;
   }
-  for (const x of entry.insets) {
-    if (x.fitted) x.map.invalidateSize();
-    else {
-      let b = null;
-      for (const layer of x.layers) if (layer) b = b ? b.extend(layer.getBounds()) : L.latLngBounds(layer.getBounds().getSouthWest(), layer.getBounds().getNorthEast());
-      if (b) x.map.fitBounds(b, { padding: [2, 2] });
-      x.bounds = b;
-      x.fitted = true;
-    }
-  }
+  fitInsets(entry);
   entry.wrap.dataset.drawn = String(entry.main.group.getLayers().length);
   store.stats.drawnAt = store.stats.drawnAt || performance.now();
   if (data.geom) setStateValue("geom", data.geom.key);
