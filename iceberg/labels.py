@@ -280,10 +280,10 @@ def _one(v: float, unit_: str, fmt: str, signed: bool) -> str:
             if mag >= div:
                 return f"{neg}${mag / div:{fmt}}{suffix}"
         return f"{neg}${mag:,.0f}"
-    if unit_ == "workers":
+    if unit_ == "workers":  # whole jobs below a million; millions with the decimals asked for
         if abs(v) >= 1e6:
             return f"{sign}{v / 1e6:.{_decimals(fmt)}f}M"
-        return f"{sign}{v:{fmt}}"
+        return f"{sign}{v:,.0f}"
     return f"{v:.3g}"
 
 

@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 import shapely
 
+from iceberg import labels
 from iceberg.errors import IcebergDataError
 from iceberg.maps import style
 from iceberg.maps.explore import (
@@ -99,7 +100,7 @@ def test_layers_classes_legend_and_caveat(page_and_map):
     hidden = legends["Hidden"]
     assert "No data" in hidden and "≤ 30.0%" in hidden and "&gt; 30.0%" in hidden
     assert style.MISSING_COLOUR in hidden
-    assert style.SUBTITLE_CAVEAT in page and "Hidden exposure" in page and "Baseline" in page
+    assert labels.CAVEAT in page and "Hidden exposure" in page and "Baseline" in page
     assert "state-lines" in page  # state outlines in their own pane
 
 
@@ -198,7 +199,7 @@ def test_layer_control_assets_and_title_box_options():
     bare = map_html(explore(tiny_counties(), "hidden_index", scheme="Quantiles", k=2,
                             layer_control=False, assets="leaflet_only", title_box=False))
     assert "L.control.layers(" not in bare
-    assert "iceberg-title" not in bare and style.SUBTITLE_CAVEAT not in bare
+    assert "iceberg-title" not in bare and labels.CAVEAT not in bare
     assert "iceberg-legend" in bare  # the legend stays
     assert 'L.control({position: "bottomright"})' in full
     left = map_html(explore(tiny_counties(), "hidden_index", legend_position="bottomleft"))
