@@ -95,7 +95,7 @@ def sources_cmd(
     registry: _Registry = None,
 ) -> None:
     """List the registered official sources (version, licence, download URL)."""
-    from iceberg.sources.registry import resolve_registry
+    from iceberg.sources import resolve_registry
 
     for src in resolve_registry(registry).values():
         flag = "required" if src.required else "optional"

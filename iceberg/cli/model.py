@@ -1,4 +1,4 @@
-"""``iceberg build | summary | validate``: the model from the command line."""
+"""``iceberg build | summary | validate``: the model from the command line (public API only)."""
 
 from __future__ import annotations
 
@@ -23,24 +23,20 @@ def build(
     force: bool = typer.Option(False, "--force", help="Rebuild even when a cached bundle exists."),
 ) -> None:
     """Build (or find) the cached data bundle from the raw official files."""
-    from iceberg.bundle import build as build_bundle
-    from iceberg.bundle import read_bundle
+    import iceberg
 
-    path = build_bundle(force=force)
-    bundle = read_bundle(path)
-    manifest = json.loads((path / "manifest.json").read_text())
-    counties = bundle.levels["county"]
-    typer.echo(f"bundle: {path}")
-    typer.echo(f"built in {manifest['build_seconds']} s from {manifest['data_dir']}")
-    typer.echo(f"{len(bundle.occupations)} occupations, {len(bundle.levels['area'].ids)} OEWS areas, "
-               f"{len(counties.ids):,} counties allocated; layers: {', '.join(bundle.exposure.layers)}")
-    for stage, items in bundle.provenance.counts.items():
+    info = iceberg.bundle_summary(iceberg.load(rebuild=force))
+    typer.echo(f"bundle: {info['path']}")
+    typer.echo(f"built in {info['build_seconds']} s")
+    typer.echo(f"{info['occupations']} occupations, {info['areas']} OEWS areas, "
+               f"{info['counties']:,} counties allocated; layers: {', '.join(info['layers'])}")
+    for stage, items in info["counts"].items():
         shown = ", ".join(f"{k}={v:,}" for k, v in items.items() if isinstance(v, (int, float)))
         typer.echo(f"  {stage}: {shown}")
 
 
 def _scenario(layer: str | None, rater: str | None, lam: float | None, tau: float | None):
-    from iceberg.scenario.model import Scenario
+    from iceberg import Scenario
 
     update = {}
     if layer:
@@ -69,10 +65,9 @@ def summary(
     import pandas as pd
 
     import iceberg
-    from iceberg.report import format_table, summary_tables
 
     result = iceberg.run(iceberg.load(), _scenario(layer, rater, lam, tau), wage=wage)
-    tables = summary_tables(result, state=state)
+    tables = iceberg.summary_tables(result, state=state)
     if fmt is OutputFormat.json:
         records = {k: json.loads(v.reset_index().to_json(orient="records")) for k, v in tables.items()}
         typer.echo(json.dumps(records, indent=2))
@@ -82,7 +77,7 @@ def summary(
     else:
         for name, table in tables.items():
             typer.echo(f"\n== {name} ==")
-            typer.echo(format_table(table).to_string())
+            typer.echo(iceberg.format_table(table).to_string())
 
 
 @app.command()
@@ -91,15 +86,7 @@ def validate(
 ) -> None:
     """Write the validation report: our national figures next to the Iceberg paper's, per layer."""
     import iceberg
-    from iceberg.fileutil import atomic_write_text
-    from iceberg.validate import validation_report
-    from iceberg.validate_plot import validation_chart
 
-    bundle = iceberg.load()
-    nation, states = bundle.levels["nation"], bundle.levels["state"]
-    chart = validation_chart(nation, states, bundle.exposure, out.with_suffix(".png"))
-    text = validation_report(nation, states, bundle.exposure)
-    text += f"\n\n![National exposure by layer vs the Iceberg paper]({chart.name})\n"
-    atomic_write_text(out, text)
+    text, chart = iceberg.write_validation_report(iceberg.load(), out)
     typer.echo(text)
     typer.echo(f"\nwritten to {out} and {chart}")

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
+import math
 from pathlib import Path
 
 import typer
 
+from iceberg import labels
 from iceberg.cli._app import scenario_app
 
-#: Columns shown by ``run`` and ``compare`` (national row).
+#: National outputs shown by ``run`` and ``compare``.
 SUMMARY_COLUMNS = (
     "technical_exposed_wages",
     "adopted_wages",
@@ -24,92 +24,99 @@ SUMMARY_COLUMNS = (
 )
 
 
-def read_scenario(spec: str):
-    """A scenario from a JSON file, or a preset name (``technical_ceiling`` or ``preset:NAME``)."""
-    from iceberg.scenario.model import Scenario
-    from iceberg.scenario.presets import list_presets, load_preset
+def read_scenario(spec: str, year: int | None = None):
+    """The scenario of a JSON file or preset name; a bad one is a usage error, not a traceback."""
+    import iceberg
 
-    name = spec.removeprefix("preset:")
-    path = Path(spec)
-    if path.is_file():
-        try:
-            return Scenario.from_json(path.read_text(encoding="utf-8"))
-        except ValueError as exc:
-            raise typer.BadParameter(f"{path}: {exc}") from None
-    if name in list_presets():
-        return load_preset(name)
-    raise typer.BadParameter(
-        f"{spec!r} is neither a scenario file nor a preset ({', '.join(list_presets())})"
-    )
-
-
-def _summary(result) -> dict[str, float]:
-    nation = result.nation
-    row = nation.iloc[-1] if len(nation) else {}
-    return {c: float(row[c]) for c in SUMMARY_COLUMNS if c in getattr(nation, "columns", [])}
-
-
-def _fmt(value: float) -> str:
-    return f"{value:,.0f}"
-
-
-def _write(frame, out: Path) -> None:
-    """Write a table atomically: .parquet, else CSV (geometry dropped)."""
-    if "geometry" in frame.columns:
-        frame = frame.drop(columns="geometry")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=out.parent, suffix=out.suffix + ".tmp")
-    os.close(fd)
     try:
-        if out.suffix == ".parquet":
-            frame.to_parquet(tmp)
-        else:
-            frame.to_csv(tmp)
-        os.replace(tmp, out)
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
+        return iceberg.read_scenario(spec, year=year)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from None
+
+
+def national_outputs(result) -> dict[str, float]:
+    """The national row of the scenario outputs (horizon year) by column."""
+    nation = result.nation
+    row = nation.iloc[-1]
+    return {c: float(row[c]) for c in SUMMARY_COLUMNS if c in nation.columns}
+
+
+def _value(metric: str, value: float) -> str:
+    return labels.format_value(metric, value, digits=2)
+
+
+def _table(header: list[str], rows: list[list[str]]) -> str:
+    """Plain aligned text table: first column left, the others right; nothing cut off."""
+    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
+    lines = []
+    for r in [header, *rows]:
+        cells = [r[0].ljust(widths[0])] + [c.rjust(w) for c, w in zip(r[1:], widths[1:])]
+        lines.append("  ".join(cells).rstrip())
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+_UNITS_NOTE = ("Dollars are US dollars per year in that year; workers are worker-equivalents "
+               "(jobs × exposure share), not people.")
 
 
 @scenario_app.command("run")
 def run_command(
     scenario_file: str = typer.Argument(..., help="Scenario JSON file or preset name."),
-    out: Path = typer.Option(None, "--out", help="Write the county table (.csv or .parquet)."),
+    out: Path = typer.Option(None, "--out", help="Write the county table (.csv, .parquet, "
+                             ".geoparquet, .gpkg or .geojson) with its provenance."),
+    year: int = typer.Option(None, "--year", help="Report this year (default: the scenario's "
+                             "horizon year)."),
 ) -> None:
-    """Run one scenario and print the national figures at the horizon year."""
+    """Run one scenario and print the national figures at the horizon year (or --year)."""
     import iceberg
 
-    scenario = read_scenario(scenario_file)
+    scenario = read_scenario(scenario_file, year)
     result = iceberg.run(iceberg.load(), scenario)
-    typer.echo(f"{scenario.name} — horizon {scenario.horizon_year} (national, US dollars / jobs)")
-    for key, value in _summary(result).items():
-        typer.echo(f"  {key:<26} {_fmt(value):>22}")
+    typer.echo(f"{scenario.name} — national outputs in {scenario.horizon_year}")
+    rows = [[labels.long_label(k), _value(k, v)] for k, v in national_outputs(result).items()]
+    typer.echo(_table(["output", str(scenario.horizon_year)], rows))
+    typer.echo(_UNITS_NOTE)
     if out is not None:
-        _write(result.counties, out)
-        typer.echo(f"county table written to {out}")
+        frame = iceberg.add_per_worker_and_share(result.counties)
+        try:
+            path = iceberg.export_table(frame, out, provenance=result.provenance)
+        except ValueError as exc:
+            raise typer.BadParameter(str(exc), param_hint="--out") from None
+        typer.echo(f"county table written to {path} (+ {path.name}.provenance.json)")
 
 
 @scenario_app.command("compare")
 def compare_command(
     a: str = typer.Argument(..., help="Scenario A (JSON file or preset name)."),
     b: str = typer.Argument(..., help="Scenario B (JSON file or preset name)."),
+    year: int = typer.Option(None, "--year", help="Common year both scenarios are reported in "
+                             "(default: the earlier of their two horizon years)."),
 ) -> None:
-    """Run two scenarios and print their national figures side by side (B − A)."""
+    """Run two scenarios and print their national figures side by side (B − A) in one year."""
     import iceberg
 
-    data = iceberg.load()
     sa, sb = read_scenario(a), read_scenario(b)
-    ra, rb = _summary(iceberg.run(data, sa)), _summary(iceberg.run(data, sb))
-    typer.echo(f"{'':<26} {'A: ' + sa.name[:18]:>22} {'B: ' + sb.name[:18]:>22} {'B − A':>22}")
-    for key in ra:
-        va, vb = ra[key], rb.get(key, float("nan"))
-        typer.echo(f"{key:<26} {_fmt(va):>22} {_fmt(vb):>22} {_fmt(vb - va):>22}")
+    common = year if year is not None else min(sa.horizon_year, sb.horizon_year)
+    sa, sb = read_scenario(a, common), read_scenario(b, common)
+    data = iceberg.load()
+    ra, rb = national_outputs(iceberg.run(data, sa)), national_outputs(iceberg.run(data, sb))
+    typer.echo(f"A: {sa.name}")
+    typer.echo(f"B: {sb.name}")
+    typer.echo(f"National outputs in {common} (both scenarios reported in the same year)")
+    rows = []
+    for key, va in ra.items():
+        vb = rb.get(key, math.nan)
+        rows.append([labels.long_label(key), _value(key, va), _value(key, vb),
+                     labels.format_value(key, vb - va, digits=2, signed=True)])
+    typer.echo(_table(["output", "A", "B", "B − A"], rows))
+    typer.echo(_UNITS_NOTE)
 
 
 @scenario_app.command("presets")
 def presets_command() -> None:
     """List the shipped preset scenarios."""
-    from iceberg.scenario.presets import list_presets, load_preset
+    import iceberg
 
-    for name in list_presets():
-        typer.echo(f"{name:<26} {load_preset(name).name}")
+    for name in iceberg.list_presets():
+        typer.echo(f"{name:<26} {iceberg.load_preset(name).name}")

@@ -18,6 +18,7 @@ from iceberg.sources.registry import (
     Source,
     get_source,
     load_registry,
+    resolve_registry,
     source_path,
 )
 from iceberg.sources.status import (
@@ -42,6 +43,7 @@ __all__ = [
     "get_source",
     "load_registry",
     "print_status",
+    "resolve_registry",
     "source_hashes",
     "source_path",
     "status_ok",
