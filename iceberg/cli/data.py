@@ -38,10 +38,10 @@ def fetch_cmd(
 ) -> None:
     """Download the official source files into the user cache (hash-checked, atomic)."""
     from iceberg import settings
-    from iceberg.sources import data_status, fetch, format_status
+    from iceberg import sources as data_sources
 
     dest = settings.download_dir()
-    paths = fetch(
+    paths = data_sources.fetch(
         sources or None,
         progress=not quiet,
         registry=registry,
@@ -49,8 +49,8 @@ def fetch_cmd(
         force=force,
         echo=typer.echo,
     )
-    status = data_status(list(paths), data_dir=dest, registry=registry)
-    typer.echo(format_status(status), nl=False)
+    status = data_sources.data_status(list(paths), data_dir=dest, registry=registry)
+    typer.echo(data_sources.format_status(status), nl=False)
     if settings.data_dir() != dest:
         typer.echo(
             f"note: downloaded into {dest}, but the data directory in use is "
