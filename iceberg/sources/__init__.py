@@ -18,6 +18,7 @@ from iceberg.sources.registry import (
     Source,
     get_source,
     load_registry,
+    required_sources,
     resolve_registry,
     source_path,
 )
@@ -43,6 +44,7 @@ __all__ = [
     "get_source",
     "load_registry",
     "print_status",
+    "required_sources",
     "resolve_registry",
     "source_hashes",
     "source_path",
