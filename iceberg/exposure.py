@@ -33,10 +33,7 @@ from scipy import sparse
 from iceberg.capability.base import CapabilityLayer, TaskUniverse, exposure_vector
 from iceberg.exposure_operator import REASONS, oews_operator, soc_task_operator, task_weights
 
-__all__ = [  # the operator functions are re-exported: ``from iceberg.exposure import ...`` works
-    "DEFAULT_VISIBLE", "REASONS", "ExposureModel", "oews_operator", "soc_task_operator",
-    "task_weights",
-]
+__all__ = ["DEFAULT_VISIBLE", "ExposureModel"]
 
 DEFAULT_VISIBLE: tuple[str, ...] = ("15-0000", "11-3021")
 

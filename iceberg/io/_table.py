@@ -7,7 +7,6 @@ row (header excluded), the column, what was expected and what was found.
 from __future__ import annotations
 
 import gzip
-import re
 import zipfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -310,13 +309,3 @@ def find_file(folder: str | Path, stems: Sequence[str], suffixes: Sequence[str])
                 if path.is_file():
                     return path
     return None
-
-
-def pad_code(values: pd.Series, width: int) -> pd.Series:
-    """Left-pad numeric codes read as text (``"1001"`` → ``"01001"``)."""
-    text = values.astype(str).str.strip()
-    return text.where(~text.str.fullmatch(r"\d+"), text.str.zfill(width))
-
-
-def compile_pattern(pattern: str) -> re.Pattern:
-    return re.compile(pattern)

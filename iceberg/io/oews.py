@@ -35,9 +35,6 @@ LEVEL_FILES = {
     "area": "oews_2025_msa_nonmetro.csv.gz",
 }
 #: OEWS AREA_TYPE codes.
-AREA_TYPES = {1: "nation", 2: "state", 3: "territory", 4: "msa", 6: "nonmetro"}
-
-
 def read_oews(path: str | Path) -> pd.DataFrame:
     """Read one OEWS all-data table.
 

@@ -34,7 +34,7 @@ from iceberg import labels
 from iceberg.errors import IcebergDataError
 from iceberg.maps import style
 from iceberg.maps.classes import MapClasses
-from iceberg.maps.explore_template import (  # ClassedGeoJson, legend_html re-exported
+from iceberg.maps.explore_template import (
     ClassedGeoJson,
     HatchedOverlay,
     Overlay,
@@ -672,13 +672,11 @@ def map_html(m: folium.Map) -> str:
 __all__ = [
     "DEFAULT_LAYERS",
     "ESTIMATED_SHARE_HATCH",
-    "ClassedGeoJson",
     "EncodedGeometry",
     "PageOptions",
     "encode_geometry",
     "explore",
     "fit_classes",
-    "legend_html",
     "map_html",
     "prepare_web_layer",
 ]

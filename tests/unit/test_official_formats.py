@@ -26,7 +26,7 @@ from iceberg.io.census import (
     read_acs_county,
     read_county_area_crosswalk,
 )
-from iceberg.io.official import ACS_VARIABLES, acs_variables
+from iceberg.io.acs_api import ACS_VARIABLES, acs_variables
 from iceberg.sources import fetch, load_registry
 
 # ------------------------------------------------------------------------- area definitions
