@@ -152,6 +152,16 @@ _TABLE: tuple[MetricLabel, ...] = (
 #: Every named metric: column name → :class:`MetricLabel`.
 METRICS: dict[str, MetricLabel] = {m.name: m for m in _TABLE}
 
+#: Scenario outputs (additive: summed in roll-ups; one row per year in ``by_year``). Derived
+#: columns (``_visible``, ``_hidden``, ``_per_worker``...) belong to their base; see
+#: :func:`is_scenario_output`.
+SCENARIO_OUTPUTS: tuple[str, ...] = (
+    "technical_exposed_wages", "adopted_wages", "displaced_wages", "displaced_workers",
+    "augmented_wages", "productivity_gain", "trained_workers", "reskilled_workers",
+    "reskilling_cost", "reemployed_wages", "remaining_displaced_wages",
+    "remaining_displaced_workers", "net_wage_impact", "gdp_proxy",
+)
+
 #: Dollar metrics that are also offered per worker and as a share of the wage bill.
 DOLLAR_METRICS: tuple[str, ...] = tuple(m.name for m in _TABLE
                                         if m.unit == "usd" and m.name != "wage_bill")
@@ -213,6 +223,25 @@ def metric(name: str) -> MetricLabel:
             fmt = _DEFAULT_FMT[unit] if unit != base.unit else base.fmt
             return MetricLabel(name, text, unit, fmt, help_)
     raise KeyError(f"unknown metric {name!r}; known: {', '.join(sorted(METRICS))}")
+
+
+def base_metric(name: str) -> str:
+    """The named metric a derived column comes from (``displaced_wages_hidden_diff`` →
+    ``displaced_wages``); the name itself when it has no known suffix."""
+    while name not in METRICS:
+        for suffix, _ in _SUFFIXES:
+            if name.endswith(suffix) and len(name) > len(suffix):
+                name = name.removesuffix(suffix)
+                break
+        else:
+            return name
+    return name
+
+
+def is_scenario_output(name: str) -> bool:
+    """True for a scenario output column or one derived from it (the one list of scenario
+    columns; replaces prefix lists such as ``("displaced_", "reskill", ...)``)."""
+    return base_metric(name) in SCENARIO_OUTPUTS
 
 
 def is_metric(name: str) -> bool:

@@ -167,3 +167,38 @@ def add_per_worker_and_share(frame: pd.DataFrame) -> pd.DataFrame:
     for column, values in new.items():
         out[column] = values
     return out
+
+
+def occupation_metrics(employment: np.ndarray, wage: np.ndarray, exposure: np.ndarray,
+                       visible: np.ndarray) -> pd.DataFrame:
+    """Per-occupation wage bill and exposed wages of one geography (a column of the matrices).
+
+    Parameters
+    ----------
+    employment, wage : np.ndarray
+        Jobs and annual wage per occupation, length O.
+    exposure, visible : np.ndarray
+        ``e_o`` and the visible mask, length O.
+
+    Returns
+    -------
+    pd.DataFrame
+        ``employment, annual_wage, wage_bill, exposed_wages, surface_wages, hidden_wages,
+        exposed_workers`` per occupation (positional index). Summing a column gives the
+        geography's figure of :func:`geo_metrics`.
+    """
+    employment = np.asarray(employment, dtype=float)
+    wage = np.asarray(wage, dtype=float)
+    exposure = np.asarray(exposure, dtype=float)
+    visible = np.asarray(visible, dtype=bool)
+    bill = employment * wage
+    exposed = bill * exposure
+    return pd.DataFrame({
+        "employment": employment,
+        "annual_wage": wage,
+        "wage_bill": bill,
+        "exposed_wages": exposed,
+        "surface_wages": exposed * visible,
+        "hidden_wages": exposed * ~visible,
+        "exposed_workers": employment * exposure,
+    })

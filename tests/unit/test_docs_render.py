@@ -30,7 +30,7 @@ def test_readme_carries_the_exact_onet_attribution():
 @pytest.mark.parametrize("path", DOCS, ids=lambda p: p.name)
 def test_onet_is_never_italicised(path):
     page, text = _rendered_text(path)
-    emphasised = re.findall(r"<em>(.*?)</em>", page, re.S)
+    emphasised = re.findall(r"<em>(.*?)</em>", page, re.DOTALL)
     assert not any(e.startswith("NET") for e in emphasised), emphasised
     if "O*NET" in path.read_text(encoding="utf-8") or "O\\*NET" in path.read_text(encoding="utf-8"):
         assert "O*NET" in text

@@ -10,8 +10,8 @@ from typer.testing import CliRunner
 
 import iceberg
 import iceberg.cli
-from iceberg.cli._app import app
 from iceberg import labels
+from iceberg.cli._app import app
 from iceberg.scenario import Engine, Scenario, load_preset
 from tests.unit.test_scenario_engine import random_inputs
 
