@@ -115,7 +115,8 @@ def bundle_summary(bundle: Bundle) -> dict[str, Any]:
 
 
 def write_validation_report(bundle: Bundle, out: str | os.PathLike) -> tuple[str, Path]:
-    """Write the validation report (Markdown, at ``out``) and its chart (PNG beside it).
+    """Write the validation report (Markdown, at ``out``) and its chart (PNG beside it), each
+    with its provenance sidecar (the Markdown also carries it as an HTML comment).
 
     Returns
     -------
@@ -123,13 +124,17 @@ def write_validation_report(bundle: Bundle, out: str | os.PathLike) -> tuple[str
         The report text and the chart's path.
     """
     from iceberg.fileutil import atomic_write_text
+    from iceberg.provenance import html_comment, output_record, write_sidecar
     from iceberg.validate import validation_report
     from iceberg.validate_plot import validation_chart
 
     out = Path(out)
     nation, states = bundle.levels["nation"], bundle.levels["state"]
     chart = validation_chart(nation, states, bundle.exposure, out.with_suffix(".png"))
+    write_sidecar(chart, output_record(chart, "png", bundle.provenance, report=out.name))
     text = validation_report(nation, states, bundle.exposure)
     text += f"\n\n![National exposure by layer vs the Iceberg paper]({chart.name})\n"
-    atomic_write_text(out, text)
+    record = output_record(out, "markdown", bundle.provenance, chart=chart.name)
+    atomic_write_text(out, text + "\n" + html_comment(record))
+    write_sidecar(out, record)
     return text, chart
