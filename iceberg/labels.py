@@ -65,7 +65,10 @@ class MetricLabel:
 
     @property
     def long_label(self) -> str:
-        """Label with its unit, e.g. ``"Exposed wages ($ per year)"``."""
+        """Label with its unit, e.g. ``"Exposed wages ($ per year)"`` (not repeated when the
+        label already names it, as in ``"Exposed worker-equivalents"``)."""
+        if self.unit_text.lower() in self.label.lower():
+            return self.label
         return f"{self.label} ({self.unit_text})"
 
 

@@ -80,7 +80,7 @@ def _legend(ax, classes: MapClasses, title: str, outside: bool) -> None:
     handles = [Patch(facecolor=c, edgecolor="#888888", linewidth=0.4, label=esc(lab))
                for c, lab in classes.legend_items()]
     where = {"loc": "center left", "bbox_to_anchor": (1.02, 0.5)} if outside else \
-        {"loc": "lower right"}
+        {"loc": "center left", "bbox_to_anchor": (0.86, 0.33)}  # the Atlantic, clear of Florida
     leg = ax.legend(handles=handles, title=esc(title), frameon=False, fontsize=7.5,
                     title_fontsize=8, handlelength=1.4, handleheight=1.0, borderaxespad=0.3,
                     **where)
@@ -153,7 +153,9 @@ def plot(
         f" — {layer['state_abbr'].iloc[0]}" if state is not None and "state_abbr" in layer
         else "")
     _draw_text(fig, figsize, heading, subtitle)
-    _legend(ax, classes, labels.long_label(metric), outside=state is not None)
+    unit = labels.metric(metric).unit_text if labels.is_metric(metric) else ""
+    _legend(ax, classes, labels.short_label(metric) + (f"\n({unit})" if unit else ""),
+            outside=state is not None)
     record = output_record(target, fmt, provenance, title=heading, metric=metric,
                            classes=classes.to_dict(), state=state)
     atomic_write(target, lambda tmp: fig.savefig(tmp, format=fmt, dpi=dpi, facecolor="white",
