@@ -102,9 +102,8 @@ def __getattr__(name: str):
     if target is None:
         raise AttributeError(f"module 'iceberg' has no attribute {name!r}")
     module, attr = target.split(":")
-    value = getattr(import_module(module), attr)
-    globals()[name] = value
-    return value
+    # resolved on every access (not cached here), so patching the defining module works
+    return getattr(import_module(module), attr)
 
 
 def __dir__() -> list[str]:
