@@ -47,6 +47,7 @@ _EXPORTS: dict[str, str] = {
     "PageOptions": "iceberg.maps.explore:PageOptions",
     "to_html": "iceberg.maps.offline:to_html",
     "export_table": "iceberg.export:export_table",
+    "table_bytes": "iceberg.export:table_bytes",
     "read_table": "iceberg.export:read_table",
     "read_provenance": "iceberg.provenance:read_embedded",
     "summary_tables": "iceberg.report:summary_tables",
@@ -82,6 +83,7 @@ __all__ = [
     "run",
     "state_mean",
     "summary_tables",
+    "table_bytes",
     "to_html",
     "write_validation_report",
 ]

@@ -143,6 +143,10 @@ def export_table(
     Path
         The data file; the sidecar is ``<path>.provenance.json``.
 
+    See Also
+    --------
+    table_bytes : the same file as bytes (for a download button), provenance embedded.
+
     Notes
     -----
     CSV and plain Parquet drop the geometry (``geometry_dropped`` in the sidecar); GeoJSON is
@@ -161,6 +165,34 @@ def export_table(
     atomic_write(target, lambda tmp: _write(frame, tmp, kind, record))
     write_sidecar(target, record)
     return target
+
+
+def table_bytes(frame_or_gdf: pd.DataFrame, fmt: str, *, provenance: dict | Any | None = None,
+                name: str = "table") -> tuple[bytes, dict]:
+    """The file :func:`export_table` would write, as bytes, and its provenance record.
+
+    Parameters
+    ----------
+    frame_or_gdf : DataFrame or GeoDataFrame
+    fmt : str
+        ``"csv" | "parquet" | "geoparquet" | "gpkg" | "geojson"``.
+    provenance : dict or object with ``to_dict()``, optional
+    name : str
+        File stem recorded in the provenance (and the GeoPackage layer name).
+
+    Returns
+    -------
+    (bytes, dict)
+        The file's bytes (provenance embedded where the format allows) and the record to offer
+        as ``<file>.provenance.json`` next to it.
+    """
+    import tempfile
+
+    kind = format_of(f"{name}.{fmt}", fmt)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = export_table(frame_or_gdf, Path(tmp) / f"{name}.{kind}", fmt=kind,
+                            provenance=provenance, layer=name)
+        return path.read_bytes(), read_sidecar(path)
 
 
 def table_record(target: Path, frame: pd.DataFrame, kind: str, provenance: Any,
@@ -207,4 +239,4 @@ def read_table(path: str | os.PathLike, *, fmt: str | None = None) -> pd.DataFra
     return frame
 
 
-__all__ = ["FORMATS", "export_table", "format_of", "read_table", "table_record"]
+__all__ = ["FORMATS", "export_table", "format_of", "read_table", "table_bytes", "table_record"]
