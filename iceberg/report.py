@@ -18,7 +18,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from iceberg.bundle import Bundle
 
 #: Label of the state-mean row: says which hidden multiple it is.
-STATE_MEAN_ROW = "Mean over {n} states + DC (paper's averaging; multiple = ratio of the means)"
+STATE_MEAN_ROW = "Mean over {n} states incl. DC (paper's averaging; multiple = ratio of the means)"
 
 SHOWN = ["employment", "wage_bill", "iceberg_index", "surface_index", "hidden_index", "hidden_multiple",
          "exposed_wages", "hidden_wages", "exposed_workers"]
