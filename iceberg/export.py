@@ -197,12 +197,18 @@ def table_bytes(frame_or_gdf: pd.DataFrame, fmt: str, *, provenance: dict | Any 
 
 def table_record(target: Path, frame: pd.DataFrame, kind: str, provenance: Any,
                  counts: dict[str, int] | None = None) -> dict:
-    """The provenance record of a table file: rows, column dtypes, CRS, export counts."""
+    """The provenance record of a table file: rows, column dtypes, each metric column's label,
+    unit and help text (from :mod:`iceberg.labels`), CRS, export counts."""
+    from iceberg import labels
+
     geom = frame.geometry.name if isinstance(frame, gpd.GeoDataFrame) else None
     return output_record(
         target, kind, provenance,
         rows=len(frame),
         columns={str(c): str(frame[c].dtype) for c in frame.columns if c != geom},
+        labels={str(c): {"label": labels.label(c), "unit": labels.unit(c),
+                         "help": labels.help_text(c)}
+                for c in frame.columns if labels.is_metric(str(c))},
         crs=str(frame.crs) if geom else None,
         export_counts=counts or {},
     )

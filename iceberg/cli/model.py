@@ -9,6 +9,7 @@ from pathlib import Path
 
 import typer
 
+from iceberg import labels
 from iceberg.cli._app import app
 
 
@@ -77,7 +78,8 @@ def summary(
     else:
         for name, table in tables.items():
             typer.echo(f"\n== {name} ==")
-            typer.echo(iceberg.format_table(table).to_string())
+            shown = iceberg.format_table(table).rename(columns=labels.short_label)
+            typer.echo(shown.to_string())
 
 
 @app.command()

@@ -150,3 +150,12 @@ def test_table_bytes_for_a_download_button():
     assert record["file"] == "counties.parquet" and record["provenance"] == {"run": {"x": 1}}
     csv, _ = table_bytes(frame, "csv")
     assert csv.decode().splitlines()[1] == "01001,0.15"
+
+
+def test_sidecar_explains_every_metric_column(tmp_path):
+    frame = pd.DataFrame({"geoid": ["01001"], "hidden_multiple": [6.1], "exposed_workers": [10.0]})
+    export_table(frame, tmp_path / "t.csv")
+    side = json.loads((tmp_path / "t.csv.provenance.json").read_text())
+    assert side["labels"]["hidden_multiple"]["label"] == "Hidden multiple (iceberg index ÷ visible index)"
+    assert "worker-equivalents" in side["labels"]["exposed_workers"]["label"]
+    assert "geoid" not in side["labels"]
