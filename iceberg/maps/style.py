@@ -21,12 +21,10 @@ SEQUENTIAL_PALETTES = ("YlGnBu", "viridis", "cividis", "PuBu", "YlOrBr")
 #: Diverging palette for differences (scenario - baseline); colour-blind safe.
 DIVERGING = "PuOr_r"
 
-# --- compatibility for app/ until it reads iceberg.labels (issue 11 migrates it) -------------
+# --- compatibility for app/ until it reads iceberg.labels (issue 11 migrates it; then delete) --
 # Names, units and formats live in iceberg.labels; these wrappers keep the old unit words.
 _OLD_UNITS = {"share": "percent", "pp": "percent", "usd": "dollars", "workers": "count",
               "ratio": "multiple"}
-_NEW_UNITS = {"percent": "share", "dollars": "usd", "count": "workers", "multiple": "ratio",
-              "plain": "ratio"}
 
 
 def unit_of(metric: str) -> str:
@@ -37,11 +35,6 @@ def unit_of(metric: str) -> str:
 def metric_label(metric: str) -> str:
     """Deprecated: use :func:`iceberg.labels.label`."""
     return labels.label(metric)
-
-
-def format_values(values, unit: str, *, digits: int = 1, missing: str = "No data") -> np.ndarray:
-    """Deprecated: use :func:`iceberg.labels.format_unit`."""
-    return labels.format_unit(_NEW_UNITS.get(unit, unit), values, digits=digits, missing=missing)
 
 
 def palette(name: str, k: int) -> list[str]:
