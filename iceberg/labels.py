@@ -93,8 +93,9 @@ _TABLE: tuple[MetricLabel, ...] = (
     _m("iceberg_index", "Iceberg index", "share",
        "Exposed wages ÷ wage bill: the share of the wage value of work AI can technically do, "
        "visible plus hidden. Technical capability, not a forecast of job loss."),
-    _m("surface_index", "Visible (surface) index", "share",
-       "Exposed wages in computing & tech occupations (SOC 15 + 11-3021) ÷ the whole wage bill."),
+    _m("surface_index", "Visible index", "share",
+       "The paper's surface index: exposed wages in computing & tech occupations (SOC 15 + "
+       "11-3021) ÷ the whole wage bill."),
     _m("hidden_index", "Hidden index", "share",
        "Exposed wages outside computing & tech ÷ the whole wage bill (iceberg − visible index)."),
     _m("hidden_multiple", "Hidden multiple (iceberg index ÷ visible index)", "ratio",

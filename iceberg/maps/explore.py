@@ -614,6 +614,8 @@ def _add_metric_layers(m, shared, sample, names, cls, props) -> dict[str, str]:
 
 def _add_quality_overlay(m, shared, threshold: float) -> None:
     """Switchable hatched layer over counties whose jobs are mostly estimated."""
+    # its own pane above the metric layers (which switch) and below the state lines
+    folium.map.CustomPane("quality-hatch", z_index=445, pointer_events=False).add_to(m)
     name = f"Hatched: ≥ {threshold:.0%} of jobs from estimated OEWS cells"
     group = folium.FeatureGroup(name=name, overlay=True, show=False)
     HatchedOverlay(shared, threshold).add_to(group)

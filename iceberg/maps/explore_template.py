@@ -176,7 +176,7 @@ class HatchedOverlay(MacroElement):
         {% endmacro %}
         {% macro script(this, kwargs) %}
         L.geoJson({{ this.shared.get_name() }}, {
-            interactive: false,
+            interactive: false, pane: "quality-hatch",
             filter: function(f) { return f.properties.q >= {{ this.threshold }}; },
             style: {fillColor: "url(#iceberg-hatch)", fillOpacity: 1, weight: 0}
         }).addTo({{ this._parent.get_name() }});
