@@ -100,12 +100,15 @@ def bundle_summary(bundle: Bundle) -> dict[str, Any]:
     Returns
     -------
     dict
-        ``path, build_seconds, occupations, areas, counties, layers`` and ``counts`` (stage →
-        ``{what: n}`` from the provenance).
+        ``path, build_seconds, data_dir, occupations, areas, counties, layers`` and ``counts``
+        (stage → ``{what: n}`` from the provenance).
     """
+    from iceberg import settings
+
     return {
         "path": bundle.path,
         "build_seconds": bundle.provenance.build.get("build_seconds"),
+        "data_dir": bundle.provenance.build.get("data_dir") or str(settings.data_dir()),
         "occupations": len(bundle.occupations),
         "areas": len(bundle.levels["area"].ids),
         "counties": len(bundle.levels["county"].ids),
@@ -114,9 +117,39 @@ def bundle_summary(bundle: Bundle) -> dict[str, Any]:
     }
 
 
-def write_validation_report(bundle: Bundle, out: str | os.PathLike) -> tuple[str, Path]:
+def holdout_text(seed: int, fraction: float, model: Any = None) -> str:
+    """Run the held-out check of the unpublished-cell estimation on the raw data (hide published
+    OEWS area cells, estimate them, compare with naive baselines); its Markdown section.
+
+    Parameters
+    ----------
+    seed, fraction : int, float
+        The split (``iceberg.HOLDOUT_SEED``, ``iceberg.HOLDOUT_FRACTION`` by default in the CLI).
+    model : ExposureModel, optional
+        Exposure model for the dollar-weighted errors; default that of :func:`iceberg.load`.
+    """
+    from geodata.holdout import holdout_run
+    from iceberg.build_steps import holdout_inputs
+    from iceberg.settings import data_dir
+    from iceberg.validate import holdout_figures, holdout_report
+
+    if model is None:
+        from iceberg.bundle import load
+
+        model = load().exposure
+    inputs = holdout_inputs(data_dir())
+    run = holdout_run(inputs["area_frame"], inputs["state"], inputs["national"],
+                      occ_codes=inputs["occ_codes"], parent_of=inputs["area_states"],
+                      fraction=fraction, seed=seed, prior_adjust=inputs["area_prior_adjust"])
+    figures = holdout_figures(run, model.vector("eloundou", "mean", 0.0), model.visible_mask())
+    return holdout_report(figures, seed, fraction)
+
+
+def write_validation_report(bundle: Bundle, out: str | os.PathLike, *,
+                            holdout: bool = False) -> tuple[str, Path]:
     """Write the validation report (Markdown, at ``out``) and its chart (PNG beside it), each
-    with its provenance sidecar (the Markdown also carries it as an HTML comment).
+    with its provenance sidecar (the Markdown also carries it as an HTML comment); with
+    ``holdout`` the held-out check of the cell estimation is appended (:func:`holdout_text`).
 
     Returns
     -------
@@ -134,7 +167,34 @@ def write_validation_report(bundle: Bundle, out: str | os.PathLike) -> tuple[str
     write_sidecar(chart, output_record(chart, "png", bundle.provenance, report=out.name))
     text = validation_report(nation, states, bundle.exposure)
     text += f"\n\n![National exposure by layer vs the Iceberg paper]({chart.name})\n"
+    if holdout:
+        from geodata.holdout import HOLDOUT_FRACTION, HOLDOUT_SEED
+
+        text += "\n" + holdout_text(HOLDOUT_SEED, HOLDOUT_FRACTION, bundle.exposure)
     record = output_record(out, "markdown", bundle.provenance, chart=chart.name)
     atomic_write_text(out, text + "\n" + html_comment(record))
     write_sidecar(out, record)
     return text, chart
+
+
+def check_bundles() -> dict[str, Any]:
+    """Every cached data bundle checked file by file (size and sha256 against its manifest).
+
+    Returns
+    -------
+    dict
+        ``folder`` (the bundle cache), ``bundles`` (folder name → list of problems, empty when
+        sound) and ``set_aside`` (the folder of damaged bundles kept for inspection, or None).
+    """
+    from iceberg import settings
+    from iceberg.bundle import DAMAGED_DIR, verify_bundle
+
+    folder = settings.bundle_dir()
+    paths = sorted(p for p in folder.iterdir() if p.is_dir() and not p.name.startswith(".")) \
+        if folder.is_dir() else []
+    damaged = folder / DAMAGED_DIR
+    return {
+        "folder": folder,
+        "bundles": {p.name: verify_bundle(p, deep=True) for p in paths},
+        "set_aside": damaged if damaged.is_dir() and any(damaged.iterdir()) else None,
+    }

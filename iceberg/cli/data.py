@@ -64,10 +64,13 @@ def status_cmd(
     sources: _Sources = None,
     csv: Annotated[bool, typer.Option("--csv", help="Print CSV instead of a table.")] = False,
     registry: _Registry = None,
+    deep: Annotated[bool, typer.Option("--deep", help="Also check every file of the cached data "
+                                       "bundles against the sizes and sha256 of their manifest.")] = False,
 ) -> None:
     """Which sources are present, which edition, and whether every file's hash checks out.
 
-    Exits with code 1 when a required source is missing or incomplete, or any file is corrupt.
+    Exits with code 1 when a required source is missing or incomplete, or any file is corrupt
+    (with ``--deep``: or a cached bundle is damaged).
     """
     from iceberg import settings
     from iceberg.sources import data_status, format_status, status_ok
@@ -78,6 +81,7 @@ def status_cmd(
     else:
         typer.echo(f"data directory: {settings.data_dir()} (from {settings.data_dir_origin()})")
         typer.echo(format_status(status), nl=False)
+    bundles_ok = _bundle_status() if deep else True
     if not status_ok(status):
         typer.echo(
             "some required data is missing or corrupt: run `iceberg fetch`, or point --data-dir / "
@@ -85,6 +89,26 @@ def status_cmd(
             err=True,
         )
         raise typer.Exit(1)
+    if not bundles_ok:
+        raise typer.Exit(1)
+
+
+def _bundle_status() -> bool:
+    """Print one line per cached bundle (sizes and sha256 checked); False if any is damaged."""
+    import iceberg
+
+    found = iceberg.check_bundles()
+    if not found["bundles"]:
+        typer.echo(f"cached bundles: none in {found['folder']} (`iceberg build` makes one)")
+    for name, problems in found["bundles"].items():
+        if problems:
+            typer.echo(f"bundle {name}: DAMAGED — {'; '.join(problems)} "
+                       "(the next `iceberg build` or load sets it aside and rebuilds it)")
+        else:
+            typer.echo(f"bundle {name}: ok (every file's size and sha256 match the manifest)")
+    if found["set_aside"] is not None:
+        typer.echo(f"damaged bundles set aside for inspection: {found['set_aside']}")
+    return not any(found["bundles"].values())
 
 
 @data_app.command("sources")

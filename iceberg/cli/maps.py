@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
+from iceberg.cli import _options as opt
 from iceberg.cli._app import app
 
 _Scenario = Annotated[
@@ -80,10 +81,11 @@ def map_cmd(
 ) -> None:
     """Draw a county map of one metric (baseline or scenario) to HTML, PNG, SVG or PDF."""
     suffix = out.suffix.lower()
-    if suffix not in (".html", ".htm", ".png", ".svg", ".pdf"):
-        raise typer.BadParameter("use a .html, .png, .svg or .pdf file", param_hint="--out")
+    out = opt.output_path(out, suffixes=(".html", ".htm", ".png", ".svg", ".pdf"))
     scenario = _load_scenario(scenario_file, year)
     data, result = _run(scenario)
+    if state:
+        state = opt.state_fips(state, result.counties)
     if metric not in result.counties.columns:
         raise typer.BadParameter(
             f"unknown metric {metric!r}; county columns: "
@@ -122,6 +124,7 @@ def export_cmd(
     if level not in tables:
         raise typer.BadParameter("use county, state or area", param_hint="--level")
     kind = _table_format(out, fmt)
+    out = opt.output_path(out)
     scenario = _load_scenario(scenario_file, year)
     _, result = _run(scenario)
     frame = iceberg.add_per_worker_and_share(getattr(result, tables[level]))

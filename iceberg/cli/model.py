@@ -1,4 +1,5 @@
-"""``iceberg build | summary | validate``: the model from the command line (public API only)."""
+"""``iceberg build | summary | holdout | validate``: the model from the command line (public API
+only)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,9 @@ from pathlib import Path
 
 import typer
 
+import iceberg
 from iceberg import labels
+from iceberg.cli import _options as opt
 from iceberg.cli._app import app
 
 
@@ -23,12 +26,14 @@ class OutputFormat(str, Enum):
 def build(
     force: bool = typer.Option(False, "--force", help="Rebuild even when a cached bundle exists."),
 ) -> None:
-    """Build (or find) the cached data bundle from the raw official files."""
-    import iceberg
+    """Build (or find and verify) the cached data bundle from the raw official files.
 
-    info = iceberg.bundle_summary(iceberg.load(rebuild=force))
+    A cached bundle is checked file by file (size and sha256); a damaged one is set aside and
+    built again.
+    """
+    info = iceberg.bundle_summary(iceberg.read_bundle(iceberg.build(force=force, deep=True)))
     typer.echo(f"bundle: {info['path']}")
-    typer.echo(f"built in {info['build_seconds']} s")
+    typer.echo(f"built in {info['build_seconds']} s from {info['data_dir']}")
     typer.echo(f"{info['occupations']} occupations, {info['areas']} OEWS areas, "
                f"{info['counties']:,} counties allocated; layers: {', '.join(info['layers'])}")
     for stage, items in info["counts"].items():
@@ -54,20 +59,28 @@ def _scenario(layer: str | None, rater: str | None, lam: float | None, tau: floa
 
 @app.command()
 def summary(
-    state: str = typer.Option(None, "--state", help="Two-letter state code (e.g. TN): its areas and counties."),
-    layer: str = typer.Option(None, "--layer", help="Capability layer: eloundou, microsoft, aioe."),
-    rater: str = typer.Option(None, "--rater", help="Eloundou rater: mean, human, gpt4."),
-    lam: float = typer.Option(None, "--lambda", help="Tool frontier λ in [0, 1]."),
-    tau: float = typer.Option(None, "--tau", help="Threshold mode: task counts as exposed when c ≥ τ."),
-    wage: str = typer.Option("mean", "--wage", help="Annual wage basis: mean or median."),
+    state: str = typer.Option(None, "--state", help="State postal code or FIPS (e.g. TN or 47): "
+                              "its areas and counties."),
+    layer: str = typer.Option(None, "--layer", help="Capability layer: eloundou, microsoft, aioe "
+                              "or a custom layer of the bundle."),
+    rater: opt.Rater = typer.Option(None, "--rater", help="Eloundou rater."),
+    lam: float = typer.Option(None, "--lambda", help="Tool frontier λ in [0, 1].",
+                              callback=opt.unit_interval),
+    tau: float = typer.Option(None, "--tau", help="Threshold mode: task counts as exposed when "
+                              "c ≥ τ, τ in (0, 1].", callback=opt.threshold),
+    wage: opt.WageBasis = typer.Option(opt.WageBasis.mean, "--wage", help="Annual wage basis."),
     fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help="table, csv or json."),
 ) -> None:
     """National and state exposure table (visible, hidden, total) for a capability setting."""
     import pandas as pd
 
-    import iceberg
-
-    result = iceberg.run(iceberg.load(), _scenario(layer, rater, lam, tau), wage=wage)
+    data = iceberg.load()
+    if layer:
+        opt.layer_name(layer, data)
+    if state:
+        state = opt.state_fips(state, data.counties)
+    rater_value = rater.value if rater is not None else None
+    result = iceberg.run(data, _scenario(layer, rater_value, lam, tau), wage=wage.value)
     tables = iceberg.summary_tables(result, state=state)
     if fmt is OutputFormat.json:
         records = {k: json.loads(v.reset_index().to_json(orient="records")) for k, v in tables.items()}
@@ -82,13 +95,30 @@ def summary(
             typer.echo(shown.to_string())
 
 
+def _check_fraction(fraction: float) -> float:
+    if not 0.0 < fraction < 1.0:
+        raise typer.BadParameter(f"--fraction must be between 0 and 1 (exclusive), got {fraction}")
+    return fraction
+
+
+@app.command()
+def holdout(
+    seed: int = typer.Option(iceberg.HOLDOUT_SEED, "--seed", help="Seed of the held-out split (fixed so versions compare)."),
+    fraction: float = typer.Option(iceberg.HOLDOUT_FRACTION, "--fraction", help="Share of published area cells to hide."),
+) -> None:
+    """Hide published OEWS area cells, estimate them, and print the errors next to two naive baselines."""
+    typer.echo(iceberg.holdout_text(seed, _check_fraction(fraction)))
+
+
 @app.command()
 def validate(
     out: Path = typer.Option(Path("validation_report.md"), "--out", help="Markdown report path."),
+    holdout: bool = typer.Option(True, "--holdout/--no-holdout",
+                                 help="Include the held-out check of the unpublished-cell estimation."),
 ) -> None:
-    """Write the validation report: our national figures next to the Iceberg paper's, per layer."""
-    import iceberg
-
-    text, chart = iceberg.write_validation_report(iceberg.load(), out)
+    """Write the validation report: national figures next to the Iceberg paper's, per layer, and the
+    held-out check of the unpublished-cell estimation."""
+    out = opt.output_path(out)
+    text, chart = iceberg.write_validation_report(iceberg.load(), out, holdout=holdout)
     typer.echo(text)
     typer.echo(f"\nwritten to {out} and {chart}")

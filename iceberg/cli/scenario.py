@@ -24,14 +24,12 @@ SUMMARY_COLUMNS = (
 )
 
 
-def read_scenario(spec: str, year: int | None = None):
-    """The scenario of a JSON file or preset name; a bad one is a usage error, not a traceback."""
+def read_scenario(spec: str, year: int | None = None, data=None):
+    """The scenario of a JSON file or preset name (levers checked against ``data``); a bad one
+    is one error line naming the file and the lever (IcebergArgumentError), not a traceback."""
     import iceberg
 
-    try:
-        return iceberg.read_scenario(spec, year=year)
-    except ValueError as exc:
-        raise typer.BadParameter(str(exc)) from None
+    return iceberg.read_scenario(spec, year=year, data=data)
 
 
 def national_outputs(result) -> dict[str, float]:
@@ -70,9 +68,14 @@ def run_command(
 ) -> None:
     """Run one scenario and print the national figures at the horizon year (or --year)."""
     import iceberg
+    from iceberg.cli import _options as opt
 
-    scenario = read_scenario(scenario_file, year)
-    result = iceberg.run(iceberg.load(), scenario)
+    if out is not None:
+        out = opt.output_path(out, suffixes=(".csv", ".parquet", ".geoparquet", ".gpkg",
+                                             ".geojson"))
+    data = iceberg.load()
+    scenario = read_scenario(scenario_file, year, data)
+    result = iceberg.run(data, scenario)
     typer.echo(f"{scenario.name} — national outputs in {scenario.horizon_year}")
     rows = [[labels.long_label(k), _value(k, v)] for k, v in national_outputs(result).items()]
     typer.echo(_table(["output", str(scenario.horizon_year)], rows))
@@ -96,10 +99,10 @@ def compare_command(
     """Run two scenarios and print their national figures side by side (B − A) in one year."""
     import iceberg
 
-    sa, sb = read_scenario(a), read_scenario(b)
-    common = year if year is not None else min(sa.horizon_year, sb.horizon_year)
-    sa, sb = read_scenario(a, common), read_scenario(b, common)
     data = iceberg.load()
+    sa, sb = read_scenario(a, data=data), read_scenario(b, data=data)
+    common = year if year is not None else min(sa.horizon_year, sb.horizon_year)
+    sa, sb = read_scenario(a, common, data), read_scenario(b, common, data)
     ra, rb = national_outputs(iceberg.run(data, sa)), national_outputs(iceberg.run(data, sb))
     typer.echo(f"A: {sa.name}")
     typer.echo(f"B: {sb.name}")

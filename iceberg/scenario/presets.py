@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 from iceberg.scenario.model import Scenario
 
@@ -37,8 +38,9 @@ def load_preset(name: str) -> Scenario:
     return Scenario.from_json(_folder().joinpath(f"{name}.json").read_text(encoding="utf-8"))
 
 
-def read_scenario(spec: str | os.PathLike | None, *, year: int | None = None) -> Scenario:
-    """A scenario from a JSON file or a preset name, optionally moved to another horizon year.
+def read_scenario(spec: str | os.PathLike | None, *, year: int | None = None,
+                  data: Any = None) -> Scenario:
+    """A scenario from a JSON file or a preset name, optionally reported in another year.
 
     Parameters
     ----------
@@ -46,7 +48,10 @@ def read_scenario(spec: str | os.PathLike | None, *, year: int | None = None) ->
         Path of a scenario JSON file, a preset name (``technical_ceiling``) or ``preset:NAME``;
         None for the default :class:`Scenario`.
     year : int, optional
-        Horizon year to report (replaces the scenario's ``horizon_year``).
+        Horizon year to report (replaces the scenario's ``horizon_year``; adoption paths do not
+        depend on it, so this reads the same path in another year).
+    data : Bundle, optional
+        When given, levers naming layers, states and counties are checked against it.
 
     Returns
     -------
@@ -54,33 +59,34 @@ def read_scenario(spec: str | os.PathLike | None, *, year: int | None = None) ->
 
     Raises
     ------
-    ValueError
-        ``spec`` is neither a file nor a preset (the message lists the presets).
-    IcebergDataError
-        The file is not a valid scenario (names the file, the field and what was expected).
+    IcebergArgumentError
+        ``spec`` is neither a file nor a preset (the message lists the presets), the file holds
+        an invalid lever (named, with the file), or ``year`` is not a valid horizon.
     """
-    from pydantic import ValidationError
+    from iceberg.errors import IcebergArgumentError
+    from iceberg.scenario.model import LeverChoices
 
-    from iceberg.errors import IcebergDataError
-
-    path = Path(spec) if spec is not None else None
-    try:
-        if spec is None:
-            scenario = Scenario()
-        elif path.is_file():
-            scenario = Scenario.from_json(path.read_text(encoding="utf-8"))
-        elif str(spec).removeprefix("preset:") in list_presets():
-            scenario = load_preset(str(spec).removeprefix("preset:"))
+    if spec is None:
+        scenario = Scenario()
+    else:
+        path = Path(spec)
+        name = str(spec).removeprefix("preset:")
+        if path.is_file():
+            try:
+                choices = LeverChoices.from_bundle(data) if data is not None else None
+                scenario = Scenario.from_json(path.read_bytes(), choices=choices)
+            except IcebergArgumentError as exc:
+                raise exc.within(str(path)) from None
+        elif name in list_presets():
+            scenario = load_preset(name)
         else:
-            raise ValueError(f"{str(spec)!r} is neither a scenario file nor a preset "
-                             f"({', '.join(list_presets())})")
-        if year is not None:
-            scenario = Scenario.model_validate({**scenario.model_dump(), "horizon_year": year})
-    except ValidationError as exc:
-        err = exc.errors()[0]
-        raise IcebergDataError(
-            "invalid scenario", file=path if path is not None and path.is_file() else None,
-            column=".".join(map(str, err.get("loc", ()))) or "horizon_year",
-            expected=err.get("msg"), found=err.get("input"),
-        ) from None
+            raise IcebergArgumentError("SCENARIO", str(spec),
+                                       message="neither a scenario file nor a preset",
+                                       allowed="a JSON file or one of " + ", ".join(list_presets()))
+    if year is not None:
+        try:
+            scenario = Scenario.strict({**scenario.model_dump(), "horizon_year": year})
+        except IcebergArgumentError as exc:
+            raise IcebergArgumentError("--year", year, message="not a horizon year of the scenario",
+                                       allowed=exc.allowed) from None
     return scenario
