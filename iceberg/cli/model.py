@@ -10,6 +10,7 @@ from pathlib import Path
 import typer
 
 from geodata.holdout import HOLDOUT_FRACTION, HOLDOUT_SEED
+from iceberg.cli import _options as opt
 from iceberg.cli._app import app
 
 
@@ -23,11 +24,15 @@ class OutputFormat(str, Enum):
 def build(
     force: bool = typer.Option(False, "--force", help="Rebuild even when a cached bundle exists."),
 ) -> None:
-    """Build (or find) the cached data bundle from the raw official files."""
+    """Build (or find and verify) the cached data bundle from the raw official files.
+
+    A cached bundle is checked file by file (size and sha256); a damaged one is set aside and
+    built again.
+    """
     from iceberg.bundle import build as build_bundle
     from iceberg.bundle import read_bundle
 
-    path = build_bundle(force=force)
+    path = build_bundle(force=force, deep=True)
     bundle = read_bundle(path)
     manifest = json.loads((path / "manifest.json").read_text())
     counties = bundle.levels["county"]
@@ -58,12 +63,16 @@ def _scenario(layer: str | None, rater: str | None, lam: float | None, tau: floa
 
 @app.command()
 def summary(
-    state: str = typer.Option(None, "--state", help="Two-letter state code (e.g. TN): its areas and counties."),
-    layer: str = typer.Option(None, "--layer", help="Capability layer: eloundou, microsoft, aioe."),
-    rater: str = typer.Option(None, "--rater", help="Eloundou rater: mean, human, gpt4."),
-    lam: float = typer.Option(None, "--lambda", help="Tool frontier λ in [0, 1]."),
-    tau: float = typer.Option(None, "--tau", help="Threshold mode: task counts as exposed when c ≥ τ."),
-    wage: str = typer.Option("mean", "--wage", help="Annual wage basis: mean or median."),
+    state: str = typer.Option(None, "--state", help="State postal code or FIPS (e.g. TN or 47): "
+                              "its areas and counties."),
+    layer: str = typer.Option(None, "--layer", help="Capability layer: eloundou, microsoft, aioe "
+                              "or a custom layer of the bundle."),
+    rater: opt.Rater = typer.Option(None, "--rater", help="Eloundou rater."),
+    lam: float = typer.Option(None, "--lambda", help="Tool frontier λ in [0, 1].",
+                              callback=opt.unit_interval),
+    tau: float = typer.Option(None, "--tau", help="Threshold mode: task counts as exposed when "
+                              "c ≥ τ, τ in (0, 1].", callback=opt.threshold),
+    wage: opt.WageBasis = typer.Option(opt.WageBasis.mean, "--wage", help="Annual wage basis."),
     fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help="table, csv or json."),
 ) -> None:
     """National and state exposure table (visible, hidden, total) for a capability setting."""
@@ -72,7 +81,13 @@ def summary(
     import iceberg
     from iceberg.report import format_table, summary_tables
 
-    result = iceberg.run(iceberg.load(), _scenario(layer, rater, lam, tau), wage=wage)
+    data = iceberg.load()
+    if layer:
+        opt.layer_name(layer, data)
+    if state:
+        state = opt.state_fips(state, data.counties)
+    rater_value = rater.value if rater is not None else None
+    result = iceberg.run(data, _scenario(layer, rater_value, lam, tau), wage=wage.value)
     tables = summary_tables(result, state=state)
     if fmt is OutputFormat.json:
         records = {k: json.loads(v.reset_index().to_json(orient="records")) for k, v in tables.items()}
@@ -128,6 +143,7 @@ def validate(
 ) -> None:
     """Write the validation report: national figures next to the Iceberg paper's, per layer, and the
     held-out check of the unpublished-cell estimation."""
+    out = opt.output_path(out)
     import iceberg
     from iceberg.fileutil import atomic_write_text
     from iceberg.validate import validation_report
