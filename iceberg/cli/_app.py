@@ -93,8 +93,7 @@ def _root(
 
     from iceberg import settings
 
-    if data_dir:
-        settings.set_data_dir(data_dir)
+    settings.set_data_dir(data_dir)  # each invocation starts from its own option (None: env, then cache)
     if custom_layer:
         from iceberg.bundle import CustomLayerSpec
 
