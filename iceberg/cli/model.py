@@ -95,19 +95,23 @@ def summary(
             typer.echo(shown.to_string())
 
 
-def _check_fraction(fraction: float) -> float:
-    if not 0.0 < fraction < 1.0:
-        raise typer.BadParameter(f"--fraction must be between 0 and 1 (exclusive), got {fraction}")
-    return fraction
+def _holdout_fraction(value: float) -> float:
+    """typer callback for ``--fraction``: a share in (0, 1)."""
+    from iceberg.errors import IcebergArgumentError
+
+    if not 0.0 < value < 1.0:
+        raise IcebergArgumentError("--fraction", value, allowed="a number in (0, 1)")
+    return value
 
 
 @app.command()
 def holdout(
     seed: int = typer.Option(iceberg.HOLDOUT_SEED, "--seed", help="Seed of the held-out split (fixed so versions compare)."),
-    fraction: float = typer.Option(iceberg.HOLDOUT_FRACTION, "--fraction", help="Share of published area cells to hide."),
+    fraction: float = typer.Option(iceberg.HOLDOUT_FRACTION, "--fraction", callback=_holdout_fraction,
+                                   help="Share of published area cells to hide, in (0, 1)."),
 ) -> None:
     """Hide published OEWS area cells, estimate them, and print the errors next to two naive baselines."""
-    typer.echo(iceberg.holdout_text(seed, _check_fraction(fraction)))
+    typer.echo(iceberg.holdout_text(seed, fraction))
 
 
 @app.command()
