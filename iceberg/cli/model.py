@@ -9,6 +9,7 @@ from pathlib import Path
 
 import typer
 
+from geodata.holdout import HOLDOUT_FRACTION, HOLDOUT_SEED
 from iceberg.cli import _options as opt
 from iceberg.cli._app import app
 
@@ -100,11 +101,48 @@ def summary(
             typer.echo(format_table(table).to_string())
 
 
+def holdout_text(seed: int, fraction: float, model=None) -> str:
+    """Run the held-out check of the cell estimation on the raw data; its Markdown section."""
+    from geodata.holdout import holdout_run
+    from iceberg.build_steps import holdout_inputs
+    from iceberg.settings import data_dir
+    from iceberg.validate import holdout_figures, holdout_report
+
+    if model is None:
+        import iceberg
+
+        model = iceberg.load().exposure
+    inputs = holdout_inputs(data_dir())
+    run = holdout_run(inputs["area_frame"], inputs["state"], inputs["national"], occ_codes=inputs["occ_codes"],
+                      parent_of=inputs["area_states"], fraction=fraction, seed=seed,
+                      prior_adjust=inputs["area_prior_adjust"])
+    figures = holdout_figures(run, model.vector("eloundou", "mean", 0.0), model.visible_mask())
+    return holdout_report(figures, seed, fraction)
+
+
+def _check_fraction(fraction: float) -> float:
+    if not 0.0 < fraction < 1.0:
+        raise typer.BadParameter(f"--fraction must be between 0 and 1 (exclusive), got {fraction}")
+    return fraction
+
+
+@app.command()
+def holdout(
+    seed: int = typer.Option(HOLDOUT_SEED, "--seed", help="Seed of the held-out split (fixed so versions compare)."),
+    fraction: float = typer.Option(HOLDOUT_FRACTION, "--fraction", help="Share of published area cells to hide."),
+) -> None:
+    """Hide published OEWS area cells, estimate them, and print the errors next to two naive baselines."""
+    typer.echo(holdout_text(seed, _check_fraction(fraction)))
+
+
 @app.command()
 def validate(
     out: Path = typer.Option(Path("validation_report.md"), "--out", help="Markdown report path."),
+    holdout: bool = typer.Option(True, "--holdout/--no-holdout",
+                                 help="Include the held-out check of the unpublished-cell estimation."),
 ) -> None:
-    """Write the validation report: our national figures next to the Iceberg paper's, per layer."""
+    """Write the validation report: national figures next to the Iceberg paper's, per layer, and the
+    held-out check of the unpublished-cell estimation."""
     out = opt.output_path(out)
     import iceberg
     from iceberg.fileutil import atomic_write_text
@@ -116,6 +154,8 @@ def validate(
     chart = validation_chart(nation, states, bundle.exposure, out.with_suffix(".png"))
     text = validation_report(nation, states, bundle.exposure)
     text += f"\n\n![National exposure by layer vs the Iceberg paper]({chart.name})\n"
+    if holdout:
+        text += "\n" + holdout_text(HOLDOUT_SEED, HOLDOUT_FRACTION, bundle.exposure)
     atomic_write_text(out, text)
     typer.echo(text)
     typer.echo(f"\nwritten to {out} and {chart}")
