@@ -177,6 +177,7 @@ SHORT_LABELS: dict[str, str] = {
     "hidden_index": "Hidden",
     "hidden_multiple": "Hidden multiple",
     "exposed_workers": "Exposed worker-eq.",
+    "exposed_wages": "Exposed $",
 }
 
 # suffix → (how it changes the label, how it changes the unit)

@@ -4,20 +4,15 @@ from __future__ import annotations
 
 import streamlit as st
 from views import downloads, drilldown, fmt, headline, mapview, session, timing, uncertainty_view
-from views.data import baseline, compute, get_choices
+from views.data import baseline, compute, get_bundle, get_choices
 from views.levers import LABELS
 from views.safe import friendly_error, guarded
 from views.session import SCENARIO_OPTIONS, TECH_OPTIONS
 
-from iceberg import Scenario
+from iceberg import Scenario, labels
 
 MODES = {"scenario": "Scenario", "baseline": "Baseline", "side": "Side by side",
          "diff": "Difference (scenario − baseline)"}
-SHORT = {"iceberg_index": "Total (iceberg)", "surface_index": "Visible (surface)",
-         "hidden_index": "Hidden", "hidden_multiple": "Hidden multiple",
-         "exposed_wages": "Exposed $", "displaced_wages": "Displaced wages",
-         "net_wage_impact": "Net wage impact", "gdp_proxy": "GDP proxy",
-         "reskilled_workers": "Reskilled workers"}
 
 
 # less empty space above the title, so the map shows without scrolling
@@ -36,6 +31,8 @@ def main() -> None:
     st.markdown(_CSS, unsafe_allow_html=True)
     st.markdown("### Where AI could do the work people are paid for")
     st.caption(headline.CAVEAT)
+    for repaired in get_bundle().notices:  # e.g. a damaged cached bundle set aside and rebuilt
+        st.info(repaired, icon="ℹ️")
     notice = session.notice_text()
     if notice:
         st.warning(notice, icon="⚠️")
@@ -101,7 +98,7 @@ def _map_section(res, base, fips, abbr, year, name) -> None:
     if ss.get("view.metric") not in options:
         ss["view.metric"] = "iceberg_index"
     c1, c2 = st.columns([3, 2])
-    metric = c1.radio("Map", options, key="view.metric", horizontal=True, format_func=SHORT.get)
+    metric = c1.radio("Map", options, key="view.metric", horizontal=True, format_func=labels.short_label)
     mode = c2.radio("View", list(MODES), key="view.mode", horizontal=True, format_func=MODES.get)
     same = not changed_levers(res.scenario)
     if mode != "scenario" and same:
