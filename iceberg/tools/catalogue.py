@@ -221,7 +221,7 @@ def tool_text(summary: pd.Series, names: pd.Series, description: pd.Series | Non
         parts.append(keywords.fillna(""))
     parts.append(name_words)
     cleaned = []
-    for part in parts:
+    for part in [p for i, p in enumerate(parts) if i == 0 or (p.astype(str) != "").any()]:
         part = part.astype(str).str.replace(r"https?://\S+", " ", regex=True)
         part = part.str.replace(GENERIC_WORDS, " ", regex=True)
         part = part.str.replace(r"[^\w\s,;:()/'&+-]", " ", regex=True)
@@ -253,7 +253,6 @@ def clean(listings: pd.DataFrame, snapshot_month: str,
                                     np.where(frame["month"] != "", "latest_release", "snapshot"))
     frame["month"] = np.where(has_first, first,
                               np.where(frame["month"] != "", frame["month"], snapshot_month))
-    text = tool_text(frame["summary"], frame["name"], frame["description"], frame["keywords"])
     content = frame["summary"].str.replace(GENERIC_WORDS, " ", regex=True)
     content = content.str.replace(r"[\W\d_]+", " ", regex=True).str.strip()
     name_key = (frame["name"].str.lower().str.replace(r"^@[^/]+/", "", regex=True)
@@ -283,7 +282,9 @@ def clean(listings: pd.DataFrame, snapshot_month: str,
     reason.loc[dup_sum[dup_sum].index] = "duplicate_summary"
     counts = {"rows_read": len(frame)}
     counts.update({r: int((reason == r).sum()) for r in DROP_REASONS})
-    kept = frame[reason == ""].assign(text=text[reason == ""])
+    kept = frame[reason == ""]
+    kept = kept.assign(text=tool_text(kept["summary"], kept["name"], kept["description"],
+                                      kept["keywords"]))
     counts["kept"] = len(kept)
     tools = pd.DataFrame({
         "tool_id": kept["registry"] + ":" + kept["name"], "registry": kept["registry"],
