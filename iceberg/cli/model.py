@@ -90,6 +90,8 @@ def validate(
     out: Path = typer.Option(Path("validation_report.md"), "--out", help="Markdown report path."),
 ) -> None:
     """Write the validation report: our national figures next to the Iceberg paper's, per layer."""
+    import pandas as pd
+
     import iceberg
     from iceberg.fileutil import atomic_write_text
     from iceberg.validate import validation_report
@@ -100,6 +102,12 @@ def validate(
     chart = validation_chart(nation, states, bundle.exposure, out.with_suffix(".png"))
     text = validation_report(nation, states, bundle.exposure)
     text += f"\n\n![National exposure by layer vs the Iceberg paper]({chart.name})\n"
+    if "tools" in bundle.exposure.layers:  # the optional AI tool catalogue layer
+        from iceberg.tools import frontier_chart, load_fit, tools_report
+
+        section, figures = tools_report(load_fit(bundle), bundle.exposure, nation, states)
+        frontier_chart(pd.DataFrame(figures["frontier"]), out.with_name(out.stem + "_frontier.png"))
+        text += "\n" + section + f"\n![Tools layer frontier]({out.stem}_frontier.png)\n"
     atomic_write_text(out, text)
     typer.echo(text)
     typer.echo(f"\nwritten to {out} and {chart}")

@@ -27,6 +27,7 @@ import csv
 import hashlib
 import io
 import json
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -295,13 +296,21 @@ def clean(listings: pd.DataFrame, snapshot_month: str,
     return tools, counts
 
 
-def load_catalogue(folder: str | Path) -> Catalogue:
+def load_catalogue(folder: str | Path, *, cache_dir: str | Path | None = None,
+                   use_cache: bool = True) -> Catalogue:
     """Read, enrich (when ``metadata/`` is present) and clean the catalogue in ``folder``.
+
+    The cleaned catalogue is cached (``<cache>/tools/catalogue/<key>.parquet``, key = the
+    listings' and the metadata manifest's sha256 and this module's code).
 
     Parameters
     ----------
     folder : path
         The ``ai_tool_catalogue`` source folder.
+    cache_dir : path, optional
+        Default ``<ICEBERG_CACHE_DIR>/tools``.
+    use_cache : bool
+        Read and write the cache.
 
     Returns
     -------
@@ -312,10 +321,44 @@ def load_catalogue(folder: str | Path) -> Catalogue:
     IcebergDataError
         When no listing is found or a listing lacks a required column.
     """
+    from iceberg.tools.matching import _cache_root
+
     folder = Path(folder)
+    found = snapshot_files(folder)
+    key = hashlib.sha256(Path(__file__).read_bytes())
+    for path in sorted(found.values()):
+        key.update(path.name.encode() + hashlib.sha256(path.read_bytes()).digest())
+    manifest = folder / "metadata" / "manifest.json"
+    if manifest.is_file():
+        key.update(manifest.read_bytes())
+    cache = _cache_root(cache_dir) / "catalogue" / f"{key.hexdigest()[:24]}.parquet"
+    if use_cache and found and cache.is_file():
+        try:
+            import pyarrow.parquet as pq
+
+            tools = pd.read_parquet(cache)
+            meta = json.loads(pq.read_schema(cache).metadata[b"iceberg"])
+            return Catalogue(tools, meta["counts"], meta["snapshot_month"], _digest(tools),
+                             meta["files"])
+        except (OSError, ValueError, KeyError, TypeError):
+            pass  # rebuilt below
     listings, snapshot_month, files = read_listings(folder)
     tools, counts = clean(listings, snapshot_month, read_metadata(folder))
     if tools.empty:
         raise IcebergDataError("no tool left after cleaning", file=folder,
                                expected="at least one package with a real summary", found=counts)
+    if use_cache:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        from iceberg.fileutil import atomic_write
+
+        table = pa.Table.from_pandas(tools, preserve_index=False)
+        meta = json.dumps({"counts": counts, "snapshot_month": snapshot_month, "files": files})
+        table = table.replace_schema_metadata({**(table.schema.metadata or {}),
+                                               b"iceberg": meta.encode()})
+        atomic_write(cache, lambda tmp: pq.write_table(table, tmp))
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(cache, 0o666 & ~umask)
     return Catalogue(tools, counts, snapshot_month, _digest(tools), files)
