@@ -254,7 +254,9 @@ def clean(listings: pd.DataFrame, snapshot_month: str,
                                     np.where(frame["month"] != "", "latest_release", "snapshot"))
     frame["month"] = np.where(has_first, first,
                               np.where(frame["month"] != "", frame["month"], snapshot_month))
-    content = frame["summary"].str.replace(GENERIC_WORDS, " ", regex=True)
+    # a terse summary is rescued by the registry description (after `iceberg tools fetch`)
+    content = (frame["summary"] + " " + frame["description"].str.slice(0, 200)).str.replace(
+        GENERIC_WORDS, " ", regex=True)
     content = content.str.replace(r"[\W\d_]+", " ", regex=True).str.strip()
     name_key = (frame["name"].str.lower().str.replace(r"^@[^/]+/", "", regex=True)
                 .str.replace(r"[-_.]+", "-", regex=True))
