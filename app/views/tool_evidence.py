@@ -82,14 +82,14 @@ def render(bundle, *, occupation: str | None = None, county: str | None = None,
     if table.empty:
         st.info("No tool in the catalogue matches these tasks.")
     else:
-        st.dataframe(_tools_frame(table), hide_index=True, use_container_width=True)
+        st.dataframe(_tools_frame(table), hide_index=True, width="stretch")
     if tasks is not None and not tasks.empty:
         with st.expander("Tasks: capability under the tools layer and best-matching tool"):
             st.dataframe(pd.DataFrame({
                 "Task": tasks["task"], "Weight": tasks["task_weight"].round(3),
                 "Capability": tasks["capability"].round(2), "Best tool": tasks["best_tool"],
                 "Similarity": tasks["similarity"].round(3)}), hide_index=True,
-                use_container_width=True)
+                width="stretch")
     st.caption("Similarity: cosine between the tool's summary and the task, DWA or IWA text "
                "(static wordllama embeddings). Share of evidence: the tool's share of task "
                "weight × capability × similarity. The catalogue covers MCP servers on PyPI and "

@@ -22,14 +22,18 @@ if TYPE_CHECKING:  # pragma: no cover
 
 
 @lru_cache(maxsize=2)
-def _fit_for(data_dir: str) -> ToolsFit | None:
+def _fit_for(data_dir: str, cache_dir: str | None) -> ToolsFit | None:
     from iceberg.build_steps import read_exposure_sources
 
-    return fit_from_sources(Path(data_dir), read_exposure_sources(Path(data_dir)))
+    return fit_from_sources(Path(data_dir), read_exposure_sources(Path(data_dir)),
+                            cache_dir=cache_dir)
 
 
 def load_fit(bundle: Bundle, data_dir: str | Path | None = None) -> ToolsFit:
     """The tools fit behind ``bundle``'s ``tools`` layer (same data folder, cached matches).
+
+    The matches and the cleaned catalogue come from the cache the build wrote (the ``tools``
+    folder beside the bundle's), so this takes seconds; the result is memoised per process.
 
     Raises
     ------
@@ -44,7 +48,9 @@ def load_fit(bundle: Bundle, data_dir: str | Path | None = None) -> ToolsFit:
             raise ValueError("the bundle has no folder: pass data_dir")
         manifest = json.loads((Path(bundle.path) / "manifest.json").read_text())
         data_dir = manifest["data_dir"]
-    fit = _fit_for(str(data_dir))
+    # the build cached its matches under <cache root>/tools, next to <cache root>/bundles/<key>
+    cache_dir = Path(bundle.path).parent.parent / "tools" if bundle.path is not None else None
+    fit = _fit_for(str(data_dir), str(cache_dir) if cache_dir else None)
     if fit is None:
         raise ValueError(f"no ai_tool_catalogue folder in {data_dir}")
     return fit
