@@ -56,6 +56,9 @@ def main(raw: Path) -> None:
     clock("match: cached", lambda: match_catalogue(cat, uni, sources["dwa_reference"],
                                                    cache_dir=cache))
 
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"peak RSS before the baseline: {peak:,.0f} MiB")
+
     def brute():
         sims = tasks @ tools.T
         return np.sort(sims, axis=1)[:, -20:]
