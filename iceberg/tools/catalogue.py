@@ -27,7 +27,6 @@ import csv
 import hashlib
 import io
 import json
-import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -50,25 +49,25 @@ _BOILERPLATE = re.compile(
     r"add your description here|^a (?:small )?(?:example|sample|test) package|reserved|placeholder|"
     r"slopsquat|squatguard|security research|dependency confusion|^test\b|^testing\b|hello world|"
     r"^todo\b|^description\b|^none$|^n/?a$|^mcp$|^a mcp server project$|do not use|"
-    r"^thin wrapper that re-exports", re.I)
+    r"^thin wrapper that re-exports", re.IGNORECASE)
 #: Building blocks, not tools: always dropped.
 _NOT_TOOL_ALWAYS = re.compile(
     r"\b(?:templates?|boilerplate|scaffold(?:ing)?|starter(?: kit)?|cookiecutter|skeleton|"
-    r"tutorial|demo|hello)\b", re.I)
+    r"tutorial|demo|hello)\b", re.IGNORECASE)
 #: Software to build or call tools: dropped unless the summary also says it is a server/tool.
 _NOT_TOOL_UNLESS_SERVER = re.compile(
     r"\b(?:sdk|client(?: library)?|framework|library for (?:building|creating)|"
     r"toolkit for (?:building|creating)|gateway|proxy|inspector|registry|router|"
-    r"bridge between|test(?:ing)? harness|evaluation harness|middleware)\b", re.I)
+    r"bridge between|test(?:ing)? harness|evaluation harness|middleware)\b", re.IGNORECASE)
 _SERVER = re.compile(r"\b(?:mcp[- ]?server|server (?:for|that|to|providing|exposing)|tools? (?:for|to))\b",
-                     re.I)
+                     re.IGNORECASE)
 #: Words every catalogue entry shares: removed before matching (they say "MCP", not what it does).
 GENERIC_WORDS = re.compile(
     r"\b(?:model context protocol|mcp[-_ ]?servers?|mcp|fastmcp|servers?|llms?|ai[- ]agents?|"
     r"agents?|agentic|ai assistants?|assistants?|claude(?: desktop| code)?|cursor|chatgpt|"
     r"ai|tools?|toolkit|integration|implementation|python|typescript|node(?:\.?js)?|npm|pypi|"
     r"package|provides?|providing|enables?|allows?|access|using|via|based|simple|powerful|"
-    r"lightweight)\b", re.I)
+    r"lightweight)\b", re.IGNORECASE)
 _NAME_WORDS = re.compile(r"[-_./@]+")
 
 
@@ -113,10 +112,12 @@ class Catalogue:
 
 
 def check_month(month: str, what: str = "month") -> str:
-    """``YYYY-MM`` or a clear :class:`ValueError`."""
+    """``YYYY-MM`` or an :class:`~iceberg.errors.IcebergArgumentError` naming ``what``."""
+    from iceberg.errors import IcebergArgumentError
+
     text = str(month).strip()
     if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", text):
-        raise ValueError(f"{what} must be YYYY-MM (e.g. 2026-06), not {month!r}")
+        raise IcebergArgumentError(what, month, allowed="a month YYYY-MM, e.g. 2026-06")
     return text
 
 
@@ -360,7 +361,4 @@ def load_catalogue(folder: str | Path, *, cache_dir: str | Path | None = None,
         table = table.replace_schema_metadata({**(table.schema.metadata or {}),
                                                b"iceberg": meta.encode()})
         atomic_write(cache, lambda tmp: pq.write_table(table, tmp))
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(cache, 0o666 & ~umask)
     return Catalogue(tools, counts, snapshot_month, _digest(tools), files)

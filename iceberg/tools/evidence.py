@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from iceberg.errors import IcebergArgumentError
 from iceberg.tools.layer import ToolsFit, fit_from_sources
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -125,7 +126,8 @@ def occupation_tools(bundle: Bundle, occupation: str, *, top: int = 10, month: s
     codes = bundle.exposure.occ_codes
     hit = np.flatnonzero(codes == str(occupation))
     if not len(hit):
-        raise ValueError(f"unknown occupation {occupation!r}: expected an OEWS code like 43-4051")
+        raise IcebergArgumentError("occupation", occupation, message="unknown occupation",
+                                   allowed="an OEWS occupation code like 43-4051")
     rows = _task_rows(bundle, fit, hit, np.ones(1), month, per_task=3)
     first = rows[rows["rank"] == 1]
     tasks = (first[["task_id", "task", "task_weight", "capability", "tool", "similarity"]]
@@ -145,7 +147,8 @@ def county_tools(bundle: Bundle, county: str, *, top: int = 10, month: str | Non
     level = bundle.levels["county"]
     pos = np.flatnonzero(np.asarray(level.ids, dtype=str) == str(county).zfill(5))
     if not len(pos):
-        raise ValueError(f"unknown county {county!r}: expected a 5-digit FIPS code like 47037")
+        raise IcebergArgumentError("county", county, message="unknown county",
+                                   allowed="a 5-digit county FIPS code like 47037")
     bill = level.employment[pos[0]] * level.wage[pos[0]]
     occ = np.flatnonzero(bill > 0)
     rows = _task_rows(bundle, fit, occ, bill[occ] / bill.sum(), month, per_task=3)

@@ -172,10 +172,11 @@ def match_catalogue(catalogue: Catalogue, universe: TaskUniverse, dwa_reference:
 
             arrays = {f"{lv}_{a}": getattr(fm, a) for lv, fm in levels.items()
                       for a in ("sim", "idx", "count")}
-            atomic_write(path, lambda tmp: np.savez(open(tmp, "wb"), **arrays))
-            umask = os.umask(0)
-            os.umask(umask)
-            os.chmod(path, 0o666 & ~umask)
+            def write(tmp: Path) -> None:
+                with open(tmp, "wb") as fh:  # a handle: np.savez would add ".npz" to a name
+                    np.savez(fh, **arrays)
+
+            atomic_write(path, write)
     return ToolMatches(catalogue, universe, levels["task"], levels["dwa"], levels["iwa"],
                        tool_month_index)
 

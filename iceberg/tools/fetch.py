@@ -71,9 +71,6 @@ def _write_json(path: Path, data: dict) -> None:
     from iceberg.fileutil import atomic_write_text
 
     atomic_write_text(path, json.dumps(data, ensure_ascii=False, sort_keys=True))
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(path, 0o666 & ~umask)
 
 
 def _one(session, registry: str, name: str, url: str, folder: Path, timeout: float) -> str:

@@ -62,9 +62,6 @@ def save_npy(path: Path, array: np.ndarray) -> None:
             np.save(fh, array)
 
     atomic_write(path, write)
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(path, 0o666 & ~umask)
 
 
 def embed(texts: list[str], *, cache_dir: str | os.PathLike | None = None,
@@ -127,8 +124,10 @@ class FrontierMatches:
             return len(self.months) - 1
         pos = int(np.searchsorted(np.asarray(self.months), month, side="right")) - 1
         if pos < 0:
-            raise ValueError(f"no tool in the catalogue is dated on or before {month}; "
-                             f"the first month is {self.months[0]}")
+            from iceberg.errors import IcebergArgumentError
+
+            raise IcebergArgumentError("month", month, message="no tool dated on or before",
+                                       allowed=f"the first month {self.months[0]} or later")
         return pos
 
 

@@ -108,32 +108,32 @@ def tools_report(fit: ToolsFit, model: ExposureModel, national: GeoMatrix,
         "",
         _md(counts),
         "",
-        f"Held-out evaluation: occupations split 2/3 learn, 1/3 evaluate by a fixed hash of the "
+        (f"Held-out evaluation: occupations split 2/3 learn, 1/3 evaluate by a fixed hash of the "
         f"SOC code; {int(test.sum()):,} labelled held-out tasks (positive = Eloundou human E1 or "
-        f"E2, rate {fit.y[test].mean():.1%}). Thresholds maximise F1 on the training tasks.",
+        f"E2, rate {fit.y[test].mean():.1%}). Thresholds maximise F1 on the training tasks."),
         "",
         _md(shown),
         "",
-        "The tools layer reads only tool evidence (which tools match the task, its DWAs and IWAs, "
+        ("The tools layer reads only tool evidence (which tools match the task, its DWAs and IWAs, "
         "how closely, how many, since when); the text-only model reads the task statement and no "
-        "tool — it shows how much of the labels the wording alone predicts, not a rival layer.",
+        "tool — it shows how much of the labels the wording alone predicts, not a rival layer."),
         "",
-        f"Wage-weighted national index over the {held['occupations']} held-out OEWS occupations "
+        (f"Wage-weighted national index over the {held['occupations']} held-out OEWS occupations "
         f"(all their tasks held out): labels {_pct(held['labels_iceberg'])} (visible "
         f"{_pct(held['labels_surface'])}), tools layer {_pct(held['tools_iceberg'])} (visible "
         f"{_pct(held['tools_surface'])}), tools layer thresholded "
-        f"{_pct(held['tools_threshold_iceberg'])}.",
+        f"{_pct(held['tools_threshold_iceberg'])}."),
         "",
     ]
     if nat is not None:
-        lines += [f"National, all occupations, tools layer (λ = 0): iceberg "
+        lines += [(f"National, all occupations, tools layer (λ = 0): iceberg "
                   f"{_pct(nat['iceberg_index'])}, surface {_pct(nat['surface_index'])}, hidden "
                   f"{_pct(nat['hidden_index'])}; mean over states: iceberg "
                   f"{_pct(nat['state_mean_iceberg'])}, surface {_pct(nat['state_mean_surface'])}. "
-                  "Iceberg paper: 11.7% / 2.2%.", ""]
+                  "Iceberg paper: 11.7% / 2.2%."), ""]
     lines += ["### Frontier: the layer as of each month", "",
-              "Tools dated by their latest release month in the snapshot (an upper bound on "
-              "when they appeared) unless `iceberg tools fetch` recorded the first release.", "",
+              ("Tools dated by their latest release month in the snapshot (an upper bound on "
+              "when they appeared) unless `iceberg tools fetch` recorded the first release."), "",
               _md(fr), ""]
     figures = {"catalogue": dict(cat.counts), "ablation": ablation.to_dict(orient="records"),
                "held_out_index": held, "national": nat,

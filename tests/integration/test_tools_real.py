@@ -62,7 +62,7 @@ def test_layer_covers_every_oews_occupation(real_bundle):
     nat = real_bundle.levels["nation"]
     employed = nat.employment[0] > 0
     assert (model.vector("tools", "calibrated")[employed] > 0).all()
-    base, slope = model.components("tools", "calibrated")
+    _base, slope = model.components("tools", "calibrated")
     assert (slope >= 0).all() and slope.max() > 0  # λ = observed yearly tool growth
 
 

@@ -83,8 +83,8 @@ def test_records_parse_first_release():
 
 def test_fetch_writes_records_and_resumes(server, folder, tmp_path):
     base = f"http://127.0.0.1:{server.server_address[1]}"
-    kwargs = dict(pypi_url=base + "/pypi/{name}/json", npm_url=base + "/npm/{name}",
-                  progress=False, workers=2, timeout=5)
+    kwargs = {"pypi_url": base + "/pypi/{name}/json", "npm_url": base + "/npm/{name}",
+                  "progress": False, "workers": 2, "timeout": 5}
     first = fetch_metadata(folder, **kwargs)
     assert first == {"packages": 4, "cached": 0, "fetched": 2, "not_found": 1, "failed": 1}
     rec = json.loads(record_path(folder, "pypi", "gmail-mcp").read_text())
