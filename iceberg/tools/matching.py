@@ -194,7 +194,13 @@ def frontier_matches(queries: np.ndarray, tools: np.ndarray, tool_months: np.nda
                     run_count[:, j] += np.count_nonzero(part >= th, axis=1)
                 # Only tools beating the current k-th best can enter the top k: the bar rises
                 # quickly, so few candidates survive and the merge stays small.
-                rows, cols = np.nonzero(part > run_sim[:, -1:])
+                beat = part > run_sim[:, -1:]
+                if np.count_nonzero(beat) > 8 * k * (stop - start):  # a big block: its top k
+                    top = np.argpartition(-part, min(k, hi - lo) - 1, axis=1)[:, :k]
+                    rows = np.repeat(np.arange(stop - start), top.shape[1])
+                    cols = top.ravel()
+                else:
+                    rows, cols = np.nonzero(beat)
                 run_sim, run_idx = _merge_candidates(
                     run_sim, run_idx, rows, part[rows, cols], order[lo + cols].astype(np.int32), k)
             sim_out[m, start:stop] = run_sim

@@ -165,6 +165,9 @@ def test_frontier_matches_equal_brute_force():
         np.testing.assert_allclose(sims[np.arange(37)[:, None], fm.idx[m]], best, rtol=1e-6)
         for j, th in enumerate(THRESHOLDS):
             np.testing.assert_array_equal(fm.count[m, :, j], (sub >= th).sum(axis=1))
+    # one frontier month: a single wide block takes the argpartition path, same result
+    one = frontier_matches(q, t, months, ["2025-06"], k=5)
+    np.testing.assert_allclose(one.sim[0], fm.sim[2], rtol=1e-6)
     assert fm.at("2025-05") == 1 and fm.at(None) == 2
     with pytest.raises(ValueError, match="first month"):
         fm.at("2024-12")
