@@ -146,6 +146,17 @@ def fetch_metadata(folder: str | os.PathLike, packages: pd.DataFrame | None = No
                                column="registry", expected="pypi or npm",
                                found=packages["registry"][bad].iloc[0])
     packages = packages.drop_duplicates().reset_index(drop=True)
+    try:
+        (folder / "metadata").mkdir(parents=True, exist_ok=True)
+        probe = folder / "metadata" / ".write-test"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as exc:
+        raise IcebergDataError(
+            "cannot write the registry documents next to the catalogue", file=folder / "metadata",
+            expected="a writable folder: copy ai_tool_catalogue/ somewhere writable and pass "
+                     "--folder (or point --data-dir at the copy's parent)",
+            found=exc.strerror or str(exc)) from None
     todo = [(r, n) for r, n in zip(packages["registry"], packages["name"])
             if n and not record_path(folder, r, n).is_file()]
     counts = {"packages": len(packages), "cached": len(packages) - len(todo), "fetched": 0,

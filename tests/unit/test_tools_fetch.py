@@ -114,3 +114,10 @@ def test_fetch_rejects_unknown_registry(folder):
     with pytest.raises(IcebergDataError, match="registry"):
         fetch_metadata(folder, pd.DataFrame({"registry": ["cargo"], "name": ["x"]}),
                        progress=False)
+
+
+def test_unwritable_metadata_folder_is_a_clear_error(folder):
+    (folder / "metadata").write_text("not a folder")  # fails for root too, unlike chmod
+    with pytest.raises(IcebergDataError, match="cannot write") as err:
+        fetch_metadata(folder, progress=False)
+    assert "metadata" in str(err.value)
