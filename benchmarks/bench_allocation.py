@@ -1,4 +1,4 @@
-"""Benchmark: suppression fill + county allocation on the real data, vs a bare population split.
+"""Benchmark: unpublished-cell estimation + county allocation on the real data, vs a bare population split.
 
 Run: ``python benchmarks/bench_allocation.py [RAW_DIR]`` (default ``../shared/data/raw``).
 Prints wall times (best of N), the tracemalloc peak of each step, and the process peak RSS.
@@ -18,8 +18,8 @@ import numpy as np
 import pandas as pd
 
 from geodata.allocation import allocate_counties
+from geodata.estimation import estimate_all
 from geodata.staffing import national_staffing
-from geodata.suppression import fill_all
 from iceberg.io.census import read_acs_county, read_county_area_crosswalk, read_county_population
 from iceberg.io.oews import read_oews_dir
 
@@ -49,7 +49,7 @@ def main(raw: Path) -> None:
     population = read_county_population(raw / "census_popest_2024")
     print(f"{'read raw files (loaders, once)':<44} {(time.perf_counter() - t0) * 1000:9.1f} ms")
 
-    filled, t_fill = timed("fill national → state → area", lambda: fill_all(frames))
+    filled, t_fill = timed("estimate national → state → area", lambda: estimate_all(frames))
     area = filled["area"]
     staffing, t_staff = timed("national staffing patterns (13 ACS groups)", lambda: national_staffing(
         frames["national_by_industry"], filled["national"], occ_codes=area.occ_codes, groups=industry))

@@ -166,6 +166,159 @@ def _acs_matrix(frame: pd.DataFrame, counties: np.ndarray, groups: np.ndarray,
     return out, seen == len(groups), other
 
 
+#: ACS industry group that holds agriculture (with mining): the part OEWS does not count is taken out.
+AGRICULTURE_GROUP = "C24050_002"
+#: Counties whose ACS employment is more than this share farm work outside OEWS lose their ACS
+#: occupation-group margin: ACS counts self-employed farm operators as "management", OEWS does not.
+FARM_SCOPE_THRESHOLD = 0.10
+
+
+@dataclass(frozen=True)
+class ScopedSignals:
+    """ACS county signals scoped to what OEWS counts (wage-and-salary jobs, little farm work)."""
+
+    acs_industry: pd.DataFrame | None
+    acs_occupation_groups: pd.DataFrame | None
+    counts: dict[str, int]
+
+
+def scope_to_oews(acs_industry: pd.DataFrame | None, acs_occupation_groups: pd.DataFrame | None,
+                  staffing: StaffingPatterns | None) -> ScopedSignals:
+    """Take the farm work OEWS does not count out of the ACS county signals.
+
+    The ACS agriculture-and-mining group is scaled by ``κ`` = OEWS national employment in those
+    sectors ÷ ACS national employment in the group (OEWS leaves out the self-employed and most
+    farms). The ACS occupation-group margin cannot be scoped the same way (its "management,
+    business, science and arts" group holds the farm operators, with no split published), so it
+    is dropped for counties where the removed farm work exceeds :data:`FARM_SCOPE_THRESHOLD` of
+    their ACS employment; they take their area's occupation-group mix instead.
+    """
+    counts: dict[str, int] = {}
+    if acs_industry is None or staffing is None or AGRICULTURE_GROUP not in set(staffing.groups):
+        return ScopedSignals(acs_industry, acs_occupation_groups, counts)
+    require_columns(acs_industry, ("county_fips", "group", "employed"), what="ACS county industry")
+    ind = acs_industry.assign(county_fips=acs_industry["county_fips"].astype(str),
+                              employed=pd.to_numeric(acs_industry["employed"], errors="coerce").astype(float))
+    is_ag = ind["group"].astype(str) == AGRICULTURE_GROUP
+    acs_ag = float(ind.loc[is_ag, "employed"].sum())
+    oews_ag = float(staffing.employment[list(staffing.groups).index(AGRICULTURE_GROUP)].sum())
+    kappa = min(oews_ag / acs_ag, 1.0) if acs_ag > 0 else 1.0
+    removed = ind.loc[is_ag].set_index("county_fips")["employed"] * (1.0 - kappa)
+    total = ind.groupby("county_fips")["employed"].sum()
+    ind.loc[is_ag, "employed"] = ind.loc[is_ag, "employed"] * kappa
+    share = (removed / total.reindex(removed.index)).fillna(0.0)
+    drop = set(share.index[share > FARM_SCOPE_THRESHOLD])
+    counts["acs_agriculture_scope_factor_permille"] = round(1000 * kappa)
+    counts["acs_agriculture_jobs_removed"] = round(removed.sum())
+    groups = acs_occupation_groups
+    if groups is not None:
+        groups = groups[~groups["county_fips"].astype(str).isin(drop)]
+        counts["counties_occupation_group_margin_dropped_farm"] = len(drop)
+    return ScopedSignals(ind, groups, counts)
+
+
+@dataclass(frozen=True)
+class _Counties:
+    """The counties being allocated and their areas."""
+
+    fips: np.ndarray
+    a_idx: np.ndarray
+    member: sparse.csr_matrix
+    excluded: pd.DataFrame
+
+
+def _counties_with_area_data(cw: pd.DataFrame, area_ids: np.ndarray, state_ids: Iterable[str] | None,
+                             counts: dict[str, int]) -> _Counties:
+    """Counties whose area has OEWS data; every other county and area-less state is listed."""
+    known = cw["oews_area"].isin(area_ids).to_numpy()
+    excluded = pd.DataFrame({
+        "id": cw.loc[~known, "county_fips"].to_numpy(),
+        "kind": "county",
+        "reason": ("no OEWS area data for area '" + cw.loc[~known, "oews_area"] + "'").to_numpy(),
+    })
+    counts["counties_excluded_no_area_data"] = int((~known).sum())
+    used = cw.loc[known].sort_values("county_fips")
+    counties = used["county_fips"].to_numpy().astype(str)
+    a_idx = pd.Index(area_ids).get_indexer(used["oews_area"].to_numpy())
+    per_area = np.bincount(a_idx, minlength=len(area_ids))
+    if (per_area == 0).any():
+        empty = area_ids[per_area == 0]
+        raise IcebergDataError("OEWS area has no county in the crosswalk", column="oews_area",
+                               expected="every area covered by at least one county",
+                               found=list(empty[:5]))
+    counts["areas"] = len(area_ids)
+    counts["areas_multi_county"] = int((per_area > 1).sum())
+    if state_ids is not None and "state_fips" in cw.columns:
+        lone = sorted(set(map(str, state_ids)) - set(cw["state_fips"].astype(str)))
+        excluded = pd.concat([excluded, pd.DataFrame({
+            "id": lone, "kind": "state",
+            "reason": "state-level only: OEWS publishes no sub-state areas"})], ignore_index=True)
+        counts["states_state_level_only"] = len(lone)
+    return _Counties(counties, a_idx, county_area_matrix(used, counties, area_ids), excluded)
+
+
+def _county_signal(c: _Counties, n_a: int, pop: np.ndarray, x_ind: np.ndarray | None,
+                   has_acs: np.ndarray, counts: dict[str, int]) -> tuple[np.ndarray, np.ndarray]:
+    """Each county's employment signal and the method label it implies."""
+    a_idx = c.a_idx
+    if x_ind is not None:
+        acs_tot = x_ind.sum(axis=1)
+        both = has_acs & np.isfinite(pop)
+        ratio = safe_div(np.bincount(a_idx, np.where(both, acs_tot, 0.0), n_a),
+                         np.bincount(a_idx, np.where(both, pop, 0.0), n_a), 1.0)
+        signal = np.where(has_acs, acs_tot, pop * ratio[a_idx])
+    else:
+        signal = pop.copy()
+    has_pop_signal = ~has_acs & np.isfinite(signal)
+    # No signal at all (Puerto Rico without population): the area's mean signal, else 1.
+    fin = np.isfinite(signal)
+    area_mean = safe_div(np.bincount(a_idx, np.where(fin, signal, 0.0), n_a),
+                         np.bincount(a_idx, fin.astype(float), n_a).astype(float), 1.0)
+    signal = np.where(fin, signal, area_mean[a_idx])
+    zero_area = np.bincount(a_idx, signal, n_a) <= 0
+    counts["areas_zero_signal_equal_split"] = int(zero_area.sum())
+    signal = np.where(zero_area[a_idx], 1.0, signal)
+    labels = np.where(has_acs, "industry_mix", np.where(has_pop_signal, "population_share",
+                                                        "equal_share"))
+    labels = np.where(zero_area[a_idx], "equal_share", labels)
+    for m in METHODS:
+        counts[f"counties_{m}"] = int((labels == m).sum())
+    return signal, labels
+
+
+def _prior(signal: np.ndarray, mix: np.ndarray, c: _Counties, e_area: np.ndarray, occ: np.ndarray,
+           labels: np.ndarray, x_ind: np.ndarray | None, staffing: StaffingPatterns | None,
+           counts: dict[str, int]) -> np.ndarray:
+    """County × occupation prior: industry mix × staffing patterns, else signal × area mix."""
+    prior = signal[:, None] * mix[c.a_idx]
+    if x_ind is not None and staffing is not None:
+        shares = staffing.frame().reindex(columns=occ, fill_value=0.0).to_numpy()
+        counts["staffing_occupations_missing"] = int((~pd.Index(occ).isin(staffing.occ_codes)).sum())
+        ind_rows = labels == "industry_mix"
+        prior[ind_rows] = x_ind[ind_rows] @ shares
+    # Occupations an area employs but no county's prior carries: fall back to total shares.
+    dead = (e_area > 0) & ((c.member.T @ prior) <= 0)
+    counts["prior_cells_fallback_to_total_share"] = int(dead.sum())
+    if dead.any():
+        prior = np.where(dead[c.a_idx], signal[:, None] * mix[c.a_idx], prior)
+    return prior
+
+
+def _diagnostics(fitted: np.ndarray, c: _Counties, e_area: np.ndarray, row_total: np.ndarray,
+                 err: float) -> dict[str, float]:
+    """IPF residual, county-total error and conservation error of a fitted allocation."""
+    cols = np.asarray(c.member.T @ fitted)
+    return {
+        "ipf_max_row_rel_error": err,
+        "county_total_max_rel_error": float(
+            np.max(np.abs(fitted.sum(axis=1) - row_total) / np.maximum(row_total, 1e-300),
+                   initial=0.0, where=row_total > 0)),
+        "conservation_max_abs_error": float(np.max(np.abs(cols - e_area), initial=0.0)),
+        "conservation_max_rel_error": float(
+            np.max(np.abs(cols - e_area) / np.maximum(e_area, 1e-300), initial=0.0, where=e_area > 0)),
+    }
+
+
 def allocate_counties(
     area: _AreaLevel,
     crosswalk: pd.DataFrame,
@@ -179,16 +332,17 @@ def allocate_counties(
     max_iter: int = 1000,
     tol: float = 1e-10,
 ) -> CountyAllocation:
-    """Allocate filled OEWS area matrices to counties (DESIGN §5).
+    """Allocate estimated OEWS area matrices to counties (DESIGN §5).
 
     Parameters
     ----------
-    area : FilledLevel or GeoMatrix
-        The filled area level (ids, occ_codes, employment, wage, wage_median).
+    area : EstimatedLevel or GeoMatrix
+        The estimated area level (ids, occ_codes, employment, wage, wage_median).
     crosswalk : pd.DataFrame
         ``county_fips, oews_area`` (+ ``state_fips``), one row per county.
     acs_industry : pd.DataFrame, optional
-        ACS county × industry group, long (``county_fips, group, employed``).
+        ACS county × industry group, long (``county_fips, group, employed``), ideally scoped
+        to OEWS jobs by :func:`scope_to_oews`.
     acs_occupation_groups : pd.DataFrame, optional
         ACS county × occupation group, long (``county_fips, group, codes, employed``; codes =
         SOC major groups): an extra IPF margin when given.
@@ -199,8 +353,8 @@ def allocate_counties(
     method : {"auto", "population"}
         ``"auto"``: best signal per county; ``"population"``: population share everywhere.
     state_ids : iterable of str, optional
-        State-level ids (e.g. the filled state level's ids); those with no county in the
-        crosswalk (Guam, Virgin Islands) are listed in ``excluded`` as state-level only.
+        State-level ids; those with no county in the crosswalk (Guam, Virgin Islands) are
+        listed in ``excluded`` as state-level only.
     max_iter, tol : int, float
         IPF stopping rule.
 
@@ -221,88 +375,26 @@ def allocate_counties(
     e_area = np.asarray(area.employment, dtype=float)
     cw = _check_crosswalk(crosswalk)
     counts: dict[str, int] = {"counties_in_crosswalk": len(cw)}
-
-    known = cw["oews_area"].isin(area_ids).to_numpy()
-    excluded = pd.DataFrame({
-        "id": cw.loc[~known, "county_fips"].to_numpy(),
-        "kind": "county",
-        "reason": ("no OEWS area data for area '" + cw.loc[~known, "oews_area"] + "'").to_numpy(),
-    })
-    counts["counties_excluded_no_area_data"] = int((~known).sum())
-    used = cw.loc[known].sort_values("county_fips")
-    counties = used["county_fips"].to_numpy().astype(str)
-    a_idx = pd.Index(area_ids).get_indexer(used["oews_area"].to_numpy())
-    n_c, n_a = len(counties), len(area_ids)
-    per_area = np.bincount(a_idx, minlength=n_a)
-    if (per_area == 0).any():
-        empty = area_ids[per_area == 0]
-        raise IcebergDataError("OEWS area has no county in the crosswalk", column="oews_area",
-                               expected="every area covered by at least one county",
-                               found=list(empty[:5]))
-    member = county_area_matrix(used, counties, area_ids)
-    counts["areas"] = n_a
-    counts["areas_multi_county"] = int((per_area > 1).sum())
-
-    if state_ids is not None and "state_fips" in cw.columns:
-        lone = sorted(set(map(str, state_ids)) - set(cw["state_fips"].astype(str)))
-        excluded = pd.concat([excluded, pd.DataFrame({
-            "id": lone, "kind": "state",
-            "reason": "state-level only: OEWS publishes no sub-state areas"})], ignore_index=True)
-        counts["states_state_level_only"] = len(lone)
-
+    c = _counties_with_area_data(cw, area_ids, state_ids, counts)
     pop, counts["population_counties_not_in_crosswalk"] = _county_vector(
-        population, "population", counties, "county population")
+        population, "population", c.fips, "county population")
 
-    # County employment signal T and industry prior.
-    e_tot = e_area.sum(axis=1)
-    mix = safe_div(e_area, e_tot[:, None])  # each area's occupation mix
     use_acs = method == "auto" and acs_industry is not None
-    has_acs = np.zeros(n_c, dtype=bool)
+    x_ind, has_acs = None, np.zeros(len(c.fips), dtype=bool)
     if use_acs:
         if staffing is None:
             raise IcebergDataError("staffing patterns are required with acs_industry",
                                    column="staffing", expected="StaffingPatterns", found=None)
         x_ind, has_acs, counts["acs_industry_counties_not_in_crosswalk"] = _acs_matrix(
-            acs_industry, counties, staffing.groups, "ACS county industry")
+            acs_industry, c.fips, staffing.groups, "ACS county industry")
         has_acs &= x_ind.sum(axis=1) > 0
-        acs_tot = x_ind.sum(axis=1)
-        both = has_acs & np.isfinite(pop)
-        ratio = safe_div(np.bincount(a_idx, np.where(both, acs_tot, 0.0), n_a),
-                          np.bincount(a_idx, np.where(both, pop, 0.0), n_a), 1.0)
-        signal = np.where(has_acs, acs_tot, pop * ratio[a_idx])
-    else:
-        signal = pop.copy()
-    has_pop_signal = ~has_acs & np.isfinite(signal)
-    # No signal at all (Puerto Rico without population): the area's mean signal, else 1.
-    fin = np.isfinite(signal)
-    area_mean = safe_div(np.bincount(a_idx, np.where(fin, signal, 0.0), n_a),
-                          np.bincount(a_idx, fin.astype(float), n_a).astype(float), 1.0)
-    signal = np.where(fin, signal, area_mean[a_idx])
-    area_sig = np.bincount(a_idx, signal, n_a)
-    zero_area = area_sig <= 0
-    counts["areas_zero_signal_equal_split"] = int(zero_area.sum())
-    signal = np.where(zero_area[a_idx], 1.0, signal)
-    area_sig = np.bincount(a_idx, signal, n_a)
-    row_total = e_tot[a_idx] * signal / area_sig[a_idx]
-
-    labels = np.where(has_acs, "industry_mix", np.where(has_pop_signal, "population_share",
-                                                         "equal_share"))
-    labels = np.where(zero_area[a_idx], "equal_share", labels)
-    for m in METHODS:
-        counts[f"counties_{m}"] = int((labels == m).sum())
-    counts["counties_allocated"] = n_c
-
-    prior = signal[:, None] * mix[a_idx]
-    if use_acs:
-        shares = staffing.frame().reindex(columns=occ, fill_value=0.0).to_numpy()
-        counts["staffing_occupations_missing"] = int((~pd.Index(occ).isin(staffing.occ_codes)).sum())
-        ind_rows = labels == "industry_mix"
-        prior[ind_rows] = x_ind[ind_rows] @ shares
-    # Occupations an area employs but no county's prior carries: fall back to total shares.
-    dead = (e_area > 0) & ((member.T @ prior) <= 0)
-    counts["prior_cells_fallback_to_total_share"] = int(dead.sum())
-    if dead.any():
-        prior = np.where(dead[a_idx], signal[:, None] * mix[a_idx], prior)
+    signal, labels = _county_signal(c, len(area_ids), pop, x_ind, has_acs, counts)
+    counts["counties_allocated"] = len(c.fips)
+    e_tot = e_area.sum(axis=1)
+    area_sig = np.bincount(c.a_idx, signal, len(area_ids))
+    row_total = e_tot[c.a_idx] * signal / area_sig[c.a_idx]
+    prior = _prior(signal, safe_div(e_area, e_tot[:, None]), c, e_area, occ, labels, x_ind,
+                   staffing, counts)
 
     # Row margin: county totals, or county × ACS occupation group totals.
     occ_group = np.zeros(len(occ), dtype=np.int64)
@@ -310,34 +402,61 @@ def allocate_counties(
     diagnostics: dict[str, float] = {}
     if method == "auto" and acs_occupation_groups is not None:
         occ_group, row_target, g_it, g_err, n_other = _group_targets(
-            acs_occupation_groups, counties, occ, e_area, member, a_idx, row_total, max_iter, tol)
+            acs_occupation_groups, c.fips, occ, e_area, c.member, c.a_idx, row_total, max_iter, tol)
         counts["occupation_group_raking_iterations"] = g_it
         counts["acs_occupation_group_counties"] = n_other
         diagnostics["occupation_group_raking_max_rel_error"] = g_err
 
-    fitted, iters, err = ipf(prior, member, e_area, row_target, occ_group,
+    fitted, iters, err = ipf(prior, c.member, e_area, row_target, occ_group,
                              max_iter=max_iter, tol=tol)
     counts["ipf_iterations"] = iters
     counts["ipf_converged"] = int(err < tol)
-    cols = np.asarray(member.T @ fitted)
-    diagnostics["ipf_max_row_rel_error"] = err
-    diagnostics["county_total_max_rel_error"] = float(
-        np.max(np.abs(fitted.sum(axis=1) - row_total) / np.maximum(row_total, 1e-300),
-               initial=0.0, where=row_total > 0))
-    diagnostics["conservation_max_abs_error"] = float(np.max(np.abs(cols - e_area), initial=0.0))
-    diagnostics["conservation_max_rel_error"] = float(
-        np.max(np.abs(cols - e_area) / np.maximum(e_area, 1e-300), initial=0.0, where=e_area > 0))
+    diagnostics.update(_diagnostics(fitted, c, e_area, row_total, err))
 
     has = fitted > 0
-    wage = np.where(has, np.asarray(area.wage, float)[a_idx], 0.0)
-    median = np.where(has, np.asarray(area.wage_median, float)[a_idx], 0.0)
-    index = pd.Index(counties, name="county_fips")
+    wage = np.where(has, np.asarray(area.wage, float)[c.a_idx], 0.0)
+    median = np.where(has, np.asarray(area.wage_median, float)[c.a_idx], 0.0)
+    index = pd.Index(c.fips, name="county_fips")
     return CountyAllocation(
-        county_fips=counties, occ_codes=occ, employment=fitted, wage=wage, wage_median=median,
+        county_fips=c.fips, occ_codes=occ, employment=fitted, wage=wage, wage_median=median,
         method=pd.Series(labels, index=index, name="allocation_method"),
-        area_of=pd.Series(area_ids[a_idx], index=index, name="oews_area"),
-        counts=counts, excluded=excluded, diagnostics=diagnostics,
+        area_of=pd.Series(area_ids[c.a_idx], index=index, name="oews_area"),
+        counts=counts, excluded=c.excluded, diagnostics=diagnostics,
     )
+
+
+def county_quality(allocation: CountyAllocation, area_ids: np.ndarray,
+                   area_estimated: np.ndarray) -> pd.DataFrame:
+    """Per county, how much of its numbers are estimated or decided by the allocation signal.
+
+    Parameters
+    ----------
+    allocation : CountyAllocation
+        The county allocation.
+    area_ids : np.ndarray
+        Area ids (rows of ``area_estimated``).
+    area_estimated : np.ndarray
+        A × O mask (or share in [0, 1]) of area cells whose employment is estimated.
+
+    Returns
+    -------
+    pd.DataFrame
+        Indexed by county FIPS:
+
+        - ``estimated_share``: share of the county's jobs in estimated (unpublished) OEWS cells;
+        - ``signal_share``: share of the county's jobs whose county split the allocation signal
+          decides: ``1 − county jobs / area jobs`` (0 for a county that is its own OEWS area,
+          near 1 for a small county of a large area, whose figures rest on the ACS signal).
+    """
+    a_idx = pd.Index(np.asarray(area_ids).astype(str)).get_indexer(allocation.area_of.to_numpy())
+    emp = allocation.employment
+    jobs = emp.sum(axis=1)
+    est = (emp * np.asarray(area_estimated, float)[a_idx]).sum(axis=1)
+    area_jobs = np.bincount(a_idx, jobs, len(area_ids))[a_idx]
+    return pd.DataFrame({
+        "estimated_share": np.clip(safe_div(est, jobs), 0.0, 1.0),
+        "signal_share": np.clip(1.0 - safe_div(jobs, area_jobs, 1.0), 0.0, 1.0),
+    }, index=pd.Index(allocation.county_fips, name="county_fips"))
 
 
 def _group_targets(

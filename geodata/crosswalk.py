@@ -232,3 +232,34 @@ def county_area_matrix(
         )
     n = len(counties)
     return sp.csr_matrix((np.ones(n), (np.arange(n), col)), shape=(n, len(areas)))
+
+
+def area_state_weights(crosswalk: pd.DataFrame, county_jobs: pd.Series | None = None) -> pd.DataFrame:
+    """Share of each OEWS area's jobs in each state (cross-state MSAs get one row per state).
+
+    Parameters
+    ----------
+    crosswalk : pd.DataFrame
+        ``county_fips, oews_area`` (+ ``state_fips``; else the first two digits of the county).
+    county_jobs : pd.Series, optional
+        Jobs (or any employment signal, e.g. ACS employed) by county FIPS; counties without a
+        value weigh as the mean county of their area, and every county weighs 1 when omitted.
+
+    Returns
+    -------
+    pd.DataFrame
+        ``child`` (area), ``parent`` (state FIPS), ``weight`` (sums to 1 per area).
+    """
+    _require(crosswalk, None)
+    cw = crosswalk.assign(county_fips=crosswalk["county_fips"].astype(str),
+                          oews_area=crosswalk["oews_area"].astype(str))
+    state = (cw["state_fips"].astype(str).str.zfill(2) if "state_fips" in cw.columns
+             else cw["county_fips"].str[:2])
+    jobs = (pd.Series(1.0, index=cw.index) if county_jobs is None
+            else pd.to_numeric(cw["county_fips"].map(county_jobs), errors="coerce"))
+    jobs = jobs.fillna(jobs.groupby(cw["oews_area"]).transform("mean")).fillna(1.0)
+    frame = pd.DataFrame({"child": cw["oews_area"], "parent": state, "weight": jobs.to_numpy(float)})
+    frame = frame.groupby(["child", "parent"], as_index=False)["weight"].sum()
+    tot = frame.groupby("child")["weight"].transform("sum")
+    frame["weight"] = np.where(tot > 0, frame["weight"] / tot.where(tot > 0, 1.0), 0.0)
+    return frame

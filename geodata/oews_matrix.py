@@ -1,7 +1,8 @@
 """One level of the OEWS frames as dense geography × occupation matrices of published values.
 
-No filling happens here: suppressed or absent cells stay NaN and their BLS flags are kept, for
-:mod:`geodata.suppression` to fill.
+No estimation happens here: suppressed or absent cells stay NaN and their BLS flags are kept, for
+:mod:`geodata.estimation` to estimate. Besides the detailed cells, the published margins are kept:
+the ``00-0000`` total (employment and mean wage) and the major-group totals.
 """
 
 from __future__ import annotations
@@ -47,6 +48,14 @@ class PublishedMatrices:
     hourly: np.ndarray
     h_wage: np.ndarray
     h_median: np.ndarray
+    total_wage: np.ndarray
+    major_codes: np.ndarray
+    major_emp: np.ndarray
+
+
+def major_of(occ_codes: Sequence[str] | np.ndarray) -> np.ndarray:
+    """SOC major group (``"11"``, ``"15"``…) of each occupation code."""
+    return np.asarray([str(c)[:2] for c in occ_codes], dtype=str)
 
 
 def detailed_occ_codes(frame: pd.DataFrame) -> np.ndarray:
@@ -116,6 +125,17 @@ def published_matrices(
             expected=f"one {TOTAL_CODE} row per {geo_col}", found=geo[pos],
         )
     total[tgi] = num("tot_emp")[tsel]
+    total_wage = np.full(len(ids), np.nan)
+    total_wage[tgi] = num("a_mean")[tsel]
+    # Major-group totals (NaN where suppressed or not listed).
+    major_codes = np.unique(major_of(occ_codes))
+    is_major = (frame["o_group"] == "major").to_numpy()
+    msel = np.flatnonzero(is_major)
+    mg = pd.Index(ids).get_indexer(geo[msel])
+    mk = pd.Index(major_codes).get_indexer(pd.Series(occ[msel], dtype=object).str[:2].to_numpy())
+    ok = (mk >= 0) & (mg >= 0)
+    major_emp = np.full((len(ids), len(major_codes)), np.nan)
+    major_emp[mg[ok], mk[ok]] = num("tot_emp")[msel[ok]]
     pivot = PublishedMatrices(
         ids=ids,
         present=mat(np.ones(len(frame), bool), False, bool),
@@ -129,5 +149,8 @@ def published_matrices(
         hourly=mat(frame["hourly"].fillna(False).astype(bool).to_numpy(), False, bool),
         h_wage=mat(num("h_mean")),
         h_median=mat(num(h_median_col)),
+        total_wage=total_wage,
+        major_codes=major_codes,
+        major_emp=major_emp,
     )
     return pivot, outside

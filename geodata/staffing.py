@@ -14,8 +14,9 @@ Choices (documented in ``docs/methods_allocation.md``):
   Government, excluding State and Local Schools and Hospitals and the USPS"): OEWS files public
   schools, hospitals and the USPS under 61, 62 and 48-49, the same way ACS files them, so the
   sectors still partition employment (they sum to the national total);
-- suppressed (``**``) sector cells are filled like any OEWS level (the sector's unallocated jobs
-  spread in proportion to the national cross-industry shares), and counted.
+- unpublished sector cells (``**`` and unlisted occupations) are estimated like any OEWS level
+  (:mod:`geodata.estimation`: each major group's residual over its unknown cells, in proportion
+  to the national within-group shares), and counted.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ import pandas as pd
 from iceberg.errors import IcebergDataError
 from iceberg.io._table import require_columns
 
-from .suppression import FilledLevel, fill_level
+from .estimation import EstimatedLevel, estimate_level
 
 #: ACS C24050 industry groups (lines 002–014) and their NAICS sectors as OEWS writes them.
 ACS_INDUSTRY_GROUPS = pd.DataFrame(
@@ -87,7 +88,7 @@ def _sector_codes(codes: str) -> list[str]:
 
 def national_staffing(
     national_by_industry: pd.DataFrame,
-    national: pd.DataFrame | FilledLevel,
+    national: EstimatedLevel,
     *,
     occ_codes: Sequence[str] | np.ndarray,
     groups: pd.DataFrame | None = None,
@@ -98,8 +99,9 @@ def national_staffing(
     ----------
     national_by_industry : pd.DataFrame
         OEWS national-by-industry rows (ARCHITECTURE columns).
-    national : pd.DataFrame or FilledLevel
-        National cross-industry level: the shares used to fill suppressed sector cells.
+    national : EstimatedLevel
+        National cross-industry level: the parent whose within-group shares estimate the
+        unpublished sector cells.
     occ_codes : sequence of str
         Occupation codes (columns of the result).
     groups : pd.DataFrame, optional
@@ -142,7 +144,7 @@ def national_staffing(
         raise IcebergDataError("NAICS sector not found in the OEWS national-by-industry frame",
                                column="naics", expected="sector rows for " + ", ".join(member.index),
                                found=missing)
-    filled = fill_level(rows, national, national, occ_codes=occ_codes, geo_col="naics")
+    filled = estimate_level(rows, national, national, occ_codes=occ_codes, geo_col="naics")
     # Sum the filled sectors into their ACS group: a sparse-free one-hot product (S × sectors).
     gids = np.asarray(list(sectors), dtype=str)
     onehot = (member.reindex(filled.ids).to_numpy()[None, :] == gids[:, None]).astype(float)
@@ -165,5 +167,5 @@ def national_staffing(
         employment=employment,
         sectors=sectors,
         counts=counts,
-        fills=filled.fills,
+        fills=filled.estimates,
     )

@@ -185,9 +185,9 @@ def run(data: Bundle, scenario: Scenario | None = None, *, wage: str = "mean",
     -------
     Result
     """
-    from iceberg.scenario.model import Scenario
+    from iceberg.scenario.model import Scenario, check_scenario
 
-    scenario = scenario or Scenario()
+    scenario = check_scenario(scenario or Scenario(), data)  # layer/states/counties exist (i13)
     model = data.exposure
     tau = scenario.threshold if getattr(scenario, "threshold_mode", False) else None
     exposure = model.vector(scenario.layer, scenario.rater, scenario.tool_frontier, tau)

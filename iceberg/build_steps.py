@@ -1,4 +1,4 @@
-"""The build, stage by stage: raw files → exposure model, filled OEWS levels, counties, geometry.
+"""The build, stage by stage: raw files → exposure model, estimated OEWS levels, counties, geometry.
 
 Each stage is one call into the module that owns it; this file only wires them together, counts,
 and records provenance. Called by :func:`iceberg.bundle.build`.
@@ -14,9 +14,11 @@ import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
 
+from geodata.estimation import parent_matrix
 from iceberg import __version__
 from iceberg.errors import IcebergDataError
 from iceberg.provenance import Provenance
+from iceberg.sources import load_registry
 
 COUNTY_BOUNDARIES = "cb_2023_us_county_20m"
 STATE_BOUNDARIES = "cb_2023_us_state_20m"
@@ -37,6 +39,157 @@ def _source_summary(source: Any, files: dict[str, str]) -> dict[str, Any]:
             "files": files}
 
 
+SOURCE_IDS = ("onet", "onet_soc_crosswalk", "oews_2025", "oews_area_definitions",
+              "census_cartographic_boundaries", "census_popest_2024",
+              "acs5_2019_county_industry_occupation", "gpts_are_gpts", "microsoft_working_with_ai",
+              "anthropic_economic_index", "aioe")
+STAGES = ("read O*NET", "read OEWS", "tool layers", "exposure model", "read geography", "cell estimation",
+          "county allocation", "similarity", "web geometry")
+
+
+class _Stages:
+    """Progress bar and wall-clock seconds per build stage."""
+
+    def __init__(self, progress: bool) -> None:
+        self.bar = tqdm(total=len(STAGES), desc="iceberg build", unit="stage", disable=not progress)
+        self.timings: dict[str, float] = {}
+        self.clock = time.perf_counter()
+
+    def done(self, name: str) -> None:
+        now = time.perf_counter()
+        self.timings[name] = round(now - self.clock, 3)
+        self.clock = now
+        self.bar.set_postfix_str(name)
+        self.bar.update(1)
+
+
+def source_folders(raw: Path) -> dict[str, Path]:
+    """Source id → its folder under ``raw``; a clear error when one is missing."""
+    src = {sid: raw / sid for sid in SOURCE_IDS}
+    for sid, folder in src.items():
+        if not folder.is_dir():
+            raise IcebergDataError(f"source folder for {sid!r} not found", file=folder,
+                                   expected="run `iceberg fetch` or point --data-dir at a folder holding it")
+    return src
+
+
+def read_geography(src: dict[str, Path]) -> dict[str, Any]:
+    """County and state boundaries, the county → area crosswalk, population and ACS signals."""
+    from iceberg.io import census
+
+    geo = src["census_cartographic_boundaries"]
+    industry, groups = census.read_acs_county(census.locate_acs(src["acs5_2019_county_industry_occupation"]))
+    return {
+        "county_geo": census.read_boundaries(_find(geo, COUNTY_BOUNDARIES)),
+        "state_geo": census.read_states(_find(geo, STATE_BOUNDARIES)),
+        "crosswalk": census.read_county_area_crosswalk(
+            census.locate_area_definitions(src["oews_area_definitions"])),
+        "population": census.read_county_population(src["census_popest_2024"] / POPULATION),
+        "acs_industry": industry,
+        "acs_groups": groups,
+    }
+
+
+def area_state_weights_from(geography: dict[str, Any]) -> pd.DataFrame:
+    """Each area's share of jobs in each state (ACS employed by county), for cross-state MSAs."""
+    from geodata.crosswalk import area_state_weights
+
+    jobs = geography["acs_industry"].groupby(geography["acs_industry"]["county_fips"].astype(str))["employed"].sum()
+    return area_state_weights(geography["crosswalk"], jobs)
+
+
+def estimate_oews(levels_raw: dict[str, pd.DataFrame], occ_codes: np.ndarray,
+                  geography: dict[str, Any]) -> dict[str, Any]:
+    """National → state → area levels with every unpublished cell estimated.
+
+    The area prior takes each area's industry mix (ACS, scoped to OEWS jobs) into account, so
+    the national staffing patterns and the scoped ACS signals are made here and returned for
+    the county allocation too.
+    """
+    from geodata.allocation import scope_to_oews
+    from geodata.estimation import estimate_level, estimate_nation_states, industry_mix_adjustment
+    from geodata.staffing import national_staffing
+
+    nation, states = estimate_nation_states(levels_raw, occ_codes)
+    staffing = national_staffing(levels_raw["national_by_industry"], nation, occ_codes=occ_codes)
+    scoped = scope_to_oews(geography["acs_industry"], geography["acs_groups"], staffing)
+    area_states = area_state_weights_from(geography)
+    area_ids = np.unique(levels_raw["area"]["area"].astype(str))
+    weights = parent_matrix(area_ids, states.ids, area_states)
+    by_county = (scoped.acs_industry.pivot_table(index="county_fips", columns="group", values="employed",
+                                                  aggfunc="sum").reindex(columns=staffing.groups).fillna(0.0))
+    area_of = geography["crosswalk"].set_index(geography["crosswalk"]["county_fips"].astype(str))["oews_area"]
+    area_x = by_county.groupby(area_of.reindex(by_county.index).to_numpy()).sum().reindex(area_ids).fillna(0.0)
+    state_x = by_county.groupby(by_county.index.str[:2]).sum().reindex(states.ids).fillna(0.0)
+    adjust = industry_mix_adjustment(area_ids, occ_codes, area_x.to_numpy(), state_x.to_numpy(), weights,
+                                     staffing.shares)
+    area = estimate_level(levels_raw["area"], states, nation, occ_codes=occ_codes, parent_of=area_states,
+                          prior_adjust=adjust)
+    return {"national": nation, "state": states, "area": area, "staffing": staffing, "scoped": scoped,
+            "area_states": area_states, "area_prior_adjust": adjust}
+
+
+def holdout_inputs(raw: Path) -> dict[str, Any]:
+    """What the held-out check needs: OEWS frames, occupation codes, area → state weights, the
+    industry-mix prior factor, and the estimated national and state levels (the area's parents)."""
+    from geodata.estimation import detailed_occ_codes
+    from iceberg.io import census, oews
+
+    src = {sid: Path(raw) / sid for sid in ("oews_2025", "oews_area_definitions",
+                                            "acs5_2019_county_industry_occupation")}
+    frames = oews.read_oews_dir(src["oews_2025"])
+    occ_codes = detailed_occ_codes(frames["national"])
+    industry, groups = census.read_acs_county(census.locate_acs(src["acs5_2019_county_industry_occupation"]))
+    crosswalk = census.read_county_area_crosswalk(census.locate_area_definitions(src["oews_area_definitions"]))
+    estimated = estimate_oews(frames, occ_codes, {"acs_industry": industry, "acs_groups": groups,
+                                                  "crosswalk": crosswalk})
+    return {**estimated, "area_frame": frames["area"], "occ_codes": occ_codes}
+
+
+def allocate(estimated: dict[str, Any], geography: dict[str, Any]) -> Any:
+    """County allocation of the estimated areas from the OEWS-scoped ACS signals."""
+    from geodata.allocation import allocate_counties
+
+    scoped = estimated["scoped"]
+    return allocate_counties(
+        estimated["area"], geography["crosswalk"], acs_industry=scoped.acs_industry,
+        acs_occupation_groups=scoped.acs_occupation_groups, population=geography["population"],
+        staffing=estimated["staffing"], state_ids=estimated["state"].ids)
+
+
+def county_table(geography: dict[str, Any], allocation: Any, areas: Any) -> tuple[pd.DataFrame, Any]:
+    """County meta (names, area, method, data quality) and the county layer with its geometry."""
+    from geodata.allocation import county_quality
+
+    county_meta = geography["crosswalk"].set_index("county_fips")[
+        ["county_name", "state_fips", "state_abbr", "oews_area", "oews_area_title"]]
+    county_meta = county_meta.join(allocation.method.rename("allocation_method"))
+    county_meta = county_meta.join(county_quality(allocation, areas.ids, areas.estimated))
+    counties = geography["county_geo"][["geoid", "geometry"]].merge(
+        county_meta.rename(columns={"county_name": "name"}), left_on="geoid", right_index=True, how="left")
+    counties["allocation_method"] = counties["allocation_method"].fillna("none (no OEWS area data)")
+    return county_meta, counties
+
+
+def level_tables(levels_raw: dict[str, pd.DataFrame], estimated: dict[str, Any], allocation: Any,
+                 county_meta: pd.DataFrame) -> dict[str, Any]:
+    """The nation, state, area and county GeoMatrices with their meta tables."""
+    nation, states, areas = estimated["national"], estimated["state"], estimated["area"]
+    state_meta = (levels_raw["state"].drop_duplicates("area").set_index("area")[["area_title", "prim_state"]]
+                  .rename(columns={"area_title": "name", "prim_state": "state_abbr"}).reindex(states.ids))
+    state_meta["is_state"] = ~state_meta["state_abbr"].isin(["PR", "GU", "VI"])
+    area_meta = (levels_raw["area"].drop_duplicates("area").set_index("area")[["area_title", "area_type", "prim_state"]]
+                 .rename(columns={"area_title": "name", "prim_state": "state_abbr"}).reindex(areas.ids))
+    area_meta = area_meta.join(areas.wage_gap.rename(columns={"gap": "wage_bill_gap"}))
+    nation_meta = pd.DataFrame({"name": ["United States"]}, index=pd.Index(nation.ids))
+    return {
+        "nation": nation.to_geomatrix("nation", nation_meta),
+        "state": states.to_geomatrix("state", state_meta),
+        "area": areas.to_geomatrix("area", area_meta),
+        "county": allocation.to_geomatrix(county_meta.reindex(allocation.county_fips)),
+    }
+
+
 def build_parts(raw: Path, *, progress: bool = True, hashes: dict[str, Any] | None = None,
                 custom_layers: tuple[Any, ...] = ()) -> dict[str, Any]:
     """Run every build stage on the raw folder ``raw`` (one sub-folder per source id).
@@ -44,56 +197,31 @@ def build_parts(raw: Path, *, progress: bool = True, hashes: dict[str, Any] | No
     ``hashes`` (source id → {file: sha256}) is recorded in the provenance; ``custom_layers``
     (:class:`iceberg.bundle.CustomLayerSpec`) are the user's own capability CSVs.
     """
-    hashes = hashes or {}
     from geodata import boundaries
-    from geodata.allocation import allocate_counties
     from geodata.crosswalk import validate_county_areas
-    from geodata.staffing import national_staffing
-    from geodata.suppression import detailed_occ_codes, fill_level
+    from geodata.estimation import detailed_occ_codes
     from iceberg.exposure import ExposureModel
-    from iceberg.io import census, oews, onet
+    from iceberg.io import oews, onet
     from iceberg.scenario.reskilling import occupation_similarity
-    from iceberg.sources import load_registry
 
-    stages = ["read O*NET", "read OEWS", "read layers", "exposure model", "suppression fill",
-              "read geography", "county allocation", "similarity", "web geometry"]
-    bar = tqdm(total=len(stages), desc="iceberg build", unit="stage", disable=not progress)
-    timings: dict[str, float] = {}
+    stages = _Stages(progress)
     counts: dict[str, dict[str, int]] = {}
-    clock = time.perf_counter()
+    src = source_folders(raw)
 
-    def step(name: str) -> None:
-        nonlocal clock
-        now = time.perf_counter()
-        timings[name] = round(now - clock, 3)
-        clock = now
-        bar.set_postfix_str(name)
-        bar.update(1)
-
-    src = {sid: raw / sid for sid in ("onet", "onet_soc_crosswalk", "oews_2025", "oews_area_definitions",
-                                      "census_cartographic_boundaries", "census_popest_2024",
-                                      "acs5_2019_county_industry_occupation", "gpts_are_gpts",
-                                      "microsoft_working_with_ai", "anthropic_economic_index", "aioe")}
-    for sid, folder in src.items():
-        if not folder.is_dir():
-            raise IcebergDataError(f"source folder for {sid!r} not found", file=folder,
-                                   expected="run `iceberg fetch` or point --data-dir at a folder holding it")
-
-    # O*NET and the capability layers, as ExposureModel.from_sources takes them
     sources = read_exposure_sources(raw)
     skills, knowledge = onet.read_skills(src["onet"]), onet.read_knowledge(src["onet"])
     counts["inputs"] = {f"{k}_rows": len(v) for k, v in sources.items() if v is not None}
     counts["inputs"].update(skills_rows=len(skills), knowledge_rows=len(knowledge))
-    step("read O*NET")
+    stages.done("read O*NET")
 
     levels_raw = oews.read_oews_dir(src["oews_2025"])
     counts["oews"] = {f"{k}_rows": len(v) for k, v in levels_raw.items()}
     national = levels_raw["national"]
     occ_codes = detailed_occ_codes(national)
-    step("read OEWS")
+    stages.done("read OEWS")
 
     tools_fit, tool_extra = tool_layers_for_build(raw, sources, progress=progress)
-    step("read layers")
+    stages.done("tool layers")
 
     titles = (national.loc[national["o_group"] == "detailed"].drop_duplicates("occ_code")
               .set_index("occ_code")["occ_title"].reindex(occ_codes))
@@ -101,72 +229,40 @@ def build_parts(raw: Path, *, progress: bool = True, hashes: dict[str, Any] | No
                                        extra_layers=user_layers(custom_layers, sources) + tool_extra,
                                        **sources)
     counts["exposure"] = dict(model.counts)
-    step("exposure model")
+    stages.done("exposure model")
 
-    nation = fill_level(national, national, national, occ_codes=occ_codes)
-    states = fill_level(levels_raw["state"], nation, nation, occ_codes=occ_codes)
-    area_frame = levels_raw["area"]
-    area_state = (area_frame.drop_duplicates("area").set_index("area")["state_fips"].astype(str).str.zfill(2))
-    areas = fill_level(area_frame, states, nation, occ_codes=occ_codes, parent_of=area_state)
-    counts["fill_nation"], counts["fill_state"], counts["fill_area"] = nation.counts, states.counts, areas.counts
-    step("suppression fill")
+    geography = read_geography(src)
+    stages.done("read geography")
 
-    geo = src["census_cartographic_boundaries"]
-    county_geo = census.read_boundaries(_find(geo, COUNTY_BOUNDARIES))
-    state_geo = census.read_states(_find(geo, STATE_BOUNDARIES))
-    xwalk = census.read_county_area_crosswalk(census.locate_area_definitions(src["oews_area_definitions"]))
-    population = census.read_county_population(src["census_popest_2024"] / POPULATION)
-    acs_industry, acs_groups = census.read_acs_county(
-        census.locate_acs(src["acs5_2019_county_industry_occupation"]))
-    counts["geography"] = validate_county_areas(xwalk, county_geo, areas.ids)
-    step("read geography")
+    estimated = estimate_oews(levels_raw, occ_codes, geography)
+    for level in ("national", "state", "area"):
+        counts[f"estimate_{level}"] = estimated[level].counts
+    counts["geography"] = validate_county_areas(geography["crosswalk"], geography["county_geo"],
+                                                estimated["area"].ids)
+    stages.done("cell estimation")
 
-    staffing = national_staffing(levels_raw["national_by_industry"], nation, occ_codes=occ_codes)
-    allocation = allocate_counties(
-        areas, xwalk, acs_industry=acs_industry, acs_occupation_groups=acs_groups, population=population,
-        staffing=staffing, state_ids=states.ids,
-    )
-    counts["allocation"] = dict(allocation.counts)
-    step("county allocation")
+    allocation = allocate(estimated, geography)
+    counts["allocation"] = {**allocation.counts, **estimated["scoped"].counts}
+    stages.done("county allocation")
 
     to_occ = onet_to_occ(model.detail, sources["onet_soc_crosswalk"])
     similarity = occupation_similarity(skills.merge(to_occ, on="onet_soc"), knowledge.merge(to_occ, on="onet_soc"),
                                        occ_codes)
-    step("similarity")
+    stages.done("similarity")
 
-    web_counties = boundaries.web_layer(county_geo)
-    web_states = boundaries.state_outlines(state_geo, web=True)
+    web_counties = boundaries.web_layer(geography["county_geo"])
+    web_states = boundaries.state_outlines(geography["state_geo"], web=True)
     counts["geometry"] = {k: int(v) for k, v in web_counties.attrs.get("counts", {}).items()}
-    step("web geometry")
-    bar.close()
+    stages.done("web geometry")
+    stages.bar.close()
 
-    # tables ----------------------------------------------------------------------------------
-    state_meta = (levels_raw["state"].drop_duplicates("area").set_index("area")[["area_title", "prim_state"]]
-                  .rename(columns={"area_title": "name", "prim_state": "state_abbr"}).reindex(states.ids))
-    state_meta["is_state"] = ~state_meta["state_abbr"].isin(["PR", "GU", "VI"])
-    area_meta = (area_frame.drop_duplicates("area").set_index("area")[["area_title", "area_type", "prim_state"]]
-                 .rename(columns={"area_title": "name", "prim_state": "state_abbr"}).reindex(areas.ids))
-    nation_meta = pd.DataFrame({"name": ["United States"]}, index=pd.Index(nation.ids))
-
-    county_meta = xwalk.set_index("county_fips")[["county_name", "state_fips", "state_abbr", "oews_area",
-                                                   "oews_area_title"]]
-    county_meta = county_meta.join(allocation.method.rename("allocation_method"))
-    counties = county_geo[["geoid", "geometry"]].merge(
-        county_meta.rename(columns={"county_name": "name"}), left_on="geoid", right_index=True, how="left")
-    counties["allocation_method"] = counties["allocation_method"].fillna("none (no OEWS area data)")
-
+    county_meta, counties = county_table(geography, allocation, estimated["area"])
     occupations = pd.DataFrame({
         "occ_code": occ_codes,
         "title": titles.fillna("").to_numpy(dtype=str),
         "major": np.array([c[:2] for c in occ_codes]),
         "visible": model.visible_mask(),
     })
-    levels = {
-        "nation": nation.to_geomatrix("nation", nation_meta),
-        "state": states.to_geomatrix("state", state_meta),
-        "area": areas.to_geomatrix("area", area_meta),
-        "county": allocation.to_geomatrix(county_meta.reindex(allocation.county_fips)),
-    }
     registry = load_registry()
     if tools_fit is not None:  # the catalogue is an optional source: record it when used
         src["ai_tool_catalogue"] = raw / "ai_tool_catalogue"
@@ -176,15 +272,16 @@ def build_parts(raw: Path, *, progress: bool = True, hashes: dict[str, Any] | No
     provenance = Provenance(
         sources={sid: _source_summary(registry[sid], hashes.get(sid, {})) for sid in src if sid in registry},
         build={"package_version": __version__, "task_weighting": model.weighting,
-               "stage_seconds": timings, "county_boundaries": COUNTY_BOUNDARIES,
+               "stage_seconds": stages.timings, "county_boundaries": COUNTY_BOUNDARIES,
                "allocation_diagnostics": allocation.diagnostics,
                # geographies without county values, each with its reason (never dropped silently)
                "excluded": allocation.excluded.astype(str).to_dict(orient="records")},
         counts=counts,
     )
     return {
-        "exposure": model, "levels": levels, "occupations": occupations, "counties": counties,
-        "web_counties": web_counties, "web_states": web_states, "states_geo": state_geo,
+        "exposure": model, "levels": level_tables(levels_raw, estimated, allocation, county_meta),
+        "occupations": occupations, "counties": counties,
+        "web_counties": web_counties, "web_states": web_states, "states_geo": geography["state_geo"],
         "similarity": similarity, "provenance": provenance,
         "excluded": allocation.excluded,
     }

@@ -4,16 +4,29 @@
 suppressed OEWS cells, allocates areas to counties and simplifies the web geometry, then writes
 the result atomically into ``<cache>/bundles/<key>/`` where ``key`` hashes the source files'
 sha256, the package version and :data:`RECIPE`. :func:`load` reads it back in about a second.
+
+The cache heals itself. ``manifest.json`` records every file's size and sha256;
+:func:`load` checks the sizes every time (a ``stat`` per file), ``iceberg build`` and
+``iceberg data status --deep`` also check the hashes. A damaged or partial bundle (a truncated
+or deleted Parquet file, a cut or missing manifest, a file that cannot be read) is moved to
+``<cache>/bundles/.damaged/`` and built again, with a one-line notice (a
+:class:`~iceberg.errors.IcebergDataWarning`, and ``Bundle.notices``). Staging folders left by
+killed builds are removed. Builds write into a private staging folder and rename it into
+place, so concurrent readers see the old bundle or the complete new one.
 """
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import hashlib
 import json
 import os
 import shutil
+import socket
 import tempfile
 import time
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -25,6 +38,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from iceberg import __version__, settings
+from iceberg.fileutil import default_file_mode
 from iceberg.geomatrix import GeoMatrix
 from iceberg.provenance import Provenance
 
@@ -37,6 +51,13 @@ RECIPE = "1"
 LEVELS = ("nation", "state", "area", "county")
 #: How many built bundles the cache keeps (other data folders, older code).
 KEEP_BUNDLES = 3
+#: Folder (inside the bundle folder) where damaged bundles are set aside, and how many it keeps.
+DAMAGED_DIR = ".damaged"
+KEEP_DAMAGED = 2
+#: A work folder (staging, trash) whose owner process is gone, or older than this, is removed.
+STALE_WORK_SECONDS = 6 * 3600
+#: Owner record written into every work folder first (pid, host, start time).
+OWNER_FILE = ".owner.json"
 #: Sources the build needs; the rest of the registry is optional.
 REQUIRED_SOURCES = (
     "onet", "onet_soc_crosswalk", "oews_2025", "oews_area_definitions", "census_cartographic_boundaries",
@@ -60,14 +81,24 @@ class CustomLayerSpec:
     def parse(cls, text: str) -> CustomLayerSpec:
         """``NAME=LEVEL:PATH`` (the CLI's ``--custom-layer`` and ``ICEBERG_CUSTOM_LAYERS`` form)."""
         from iceberg.capability.custom import LEVELS
-        from iceberg.errors import IcebergDataError
+        from iceberg.errors import IcebergArgumentError
 
         name, _, rest = text.strip().partition("=")
         level, _, path = rest.partition(":")
         if not (name and path) or level not in LEVELS or not name.isidentifier():
-            raise IcebergDataError("bad custom layer specification", column="--custom-layer",
-                                   expected=f"NAME=LEVEL:PATH with LEVEL one of {list(LEVELS)}", found=text)
-        return cls(name.lower(), level, Path(path).expanduser().resolve())
+            raise IcebergArgumentError("--custom-layer", text, message="bad custom layer specification",
+                                       allowed=f"NAME=LEVEL:PATH with LEVEL one of {', '.join(LEVELS)}")
+        resolved = Path(path).expanduser().resolve()
+        if not resolved.is_file():
+            raise IcebergArgumentError("--custom-layer", text, message=f"no file at {resolved}",
+                                       allowed="NAME=LEVEL:PATH naming an existing code,value CSV")
+        from iceberg.capability.custom import BUILTIN_LAYERS as builtin
+
+        if name.lower() in builtin:
+            raise IcebergArgumentError("--custom-layer", text, message=f"the name {name.lower()!r} "
+                                       "is a built-in layer", allowed="a name other than "
+                                       + ", ".join(sorted(builtin)))
+        return cls(name.lower(), level, resolved)
 
 
 def custom_layers_from_env() -> tuple[CustomLayerSpec, ...]:
@@ -113,6 +144,8 @@ class Bundle:
     similarity: np.ndarray
     provenance: Provenance
     path: Path | None = None
+    #: One-line notices from loading (e.g. a damaged cached bundle that was set aside and rebuilt).
+    notices: list[str] = field(default_factory=list)
     _engines: dict[str, Engine] = field(default_factory=dict, repr=False)
 
     @property
@@ -221,38 +254,213 @@ def load(data_dir: str | os.PathLike | None = None, *, rebuild: bool = False, pr
     Returns
     -------
     Bundle
+        ``Bundle.notices`` lists what loading had to repair (also issued as
+        :class:`~iceberg.errors.IcebergDataWarning`).
     """
-    path = build(data_dir, force=rebuild, progress=progress, custom_layers=custom_layers)
-    return read_bundle(path)
+    path, notices = _ensure(data_dir, force=rebuild, progress=progress, custom_layers=custom_layers)
+    try:
+        bundle = read_bundle(path)
+    except _READ_ERRORS as exc:
+        # the sizes matched but a file cannot be read: check the hashes, set aside, build once more
+        problems = verify_bundle(path, deep=True) or [f"unreadable ({type(exc).__name__}: {exc})"]
+        notices.append(set_aside(path, problems))
+        _warn(notices[-1])
+        path, more = _ensure(data_dir, force=False, progress=progress, custom_layers=custom_layers)
+        notices += more
+        try:
+            bundle = read_bundle(path)
+        except _READ_ERRORS as again:
+            from iceberg.errors import IcebergDataError
+
+            raise IcebergDataError("the freshly built bundle cannot be read", file=path,
+                                   found=f"{type(again).__name__}: {again}") from again
+    bundle.notices = notices
+    return bundle
 
 
 def build(data_dir: str | os.PathLike | None = None, *, force: bool = False, progress: bool = True,
-          custom_layers: tuple[CustomLayerSpec, ...] | None = None) -> Path:
-    """Build the bundle unless a cached one with the same key exists; return its folder.
+          custom_layers: tuple[CustomLayerSpec, ...] | None = None, deep: bool = False) -> Path:
+    """Build the bundle unless a sound cached one with the same key exists; return its folder.
 
     When no data folder was configured (neither ``data_dir``, ``--data-dir`` nor
     ``ICEBERG_DATA_DIR``), missing sources are first downloaded into the cache (``iceberg fetch``).
+
+    A cached bundle is checked first (file sizes; with ``deep`` also the sha256 of every file);
+    a damaged one is set aside and built again, with an :class:`~iceberg.errors.IcebergDataWarning`.
     """
+    return _ensure(data_dir, force=force, progress=progress, custom_layers=custom_layers, deep=deep)[0]
+
+
+def _ensure(data_dir: str | os.PathLike | None, *, force: bool, progress: bool,
+            custom_layers: tuple[CustomLayerSpec, ...] | None, deep: bool = False) -> tuple[Path, list[str]]:
+    """The bundle folder (built, healed or found) and the notices of what was repaired."""
     raw = Path(data_dir).expanduser().resolve() if data_dir else settings.data_dir()
     if data_dir is None and settings.data_dir_origin() == "cache":
         _fetch_missing(raw, progress=progress)
     custom = tuple(custom_layers) if custom_layers is not None else custom_layers_from_env()
     key, hashes = bundle_key(raw, custom)
     target = _bundle_path(key)
-    if target.is_dir() and (target / "manifest.json").is_file() and not force:
-        return target
+    notices: list[str] = []
     target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{key}.", dir=target.parent))
+    clean_stale_work(target.parent)
+    if target.exists() and not force:
+        problems = verify_bundle(target, deep=deep)
+        if not problems:
+            return target, notices
+        notices.append(set_aside(target, problems))
+        _warn(notices[-1])
+    staging = _work_dir(target.parent, f".{key}.")
     try:
         _build_into(raw, staging, hashes, key, progress=progress, custom_layers=custom)
-        if target.exists():
-            shutil.rmtree(target)
-        os.replace(staging, target)  # atomic: readers see the old bundle or the complete new one
+        _install(staging, target, replace=force)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
     _prune(target.parent, keep=KEEP_BUNDLES)
-    return target
+    return target, notices
+
+
+def _install(staging: Path, target: Path, *, replace: bool) -> None:
+    """Rename a complete staging folder into place (atomic for readers).
+
+    Another process may have installed the same key meanwhile: keep its bundle when sound
+    (unless ``replace``), else move it to a trash folder first, then rename.
+    """
+    for _ in range(3):
+        if target.exists():
+            if not replace and not verify_bundle(target):
+                shutil.rmtree(staging, ignore_errors=True)
+                return
+            trash = _work_dir(target.parent, f".trash.{target.name}.")
+            try:
+                os.replace(target, trash / "old")
+            except FileNotFoundError:
+                pass  # someone else moved it first
+            shutil.rmtree(trash, ignore_errors=True)
+        try:
+            os.replace(staging, target)  # atomic: readers see the old bundle or the new one
+            return
+        except OSError as exc:
+            if not target.exists() or exc.errno not in (errno.ENOTEMPTY, errno.EEXIST):
+                raise  # a real fault (no space, read-only …), not a race with another builder
+    raise OSError(errno.EBUSY, "another process keeps installing this bundle", str(target))
+
+
+# ---------------------------------------------------------------------------------------------
+# integrity: manifest records, verification, setting aside, stale work folders
+
+#: What reading a damaged bundle can raise (pyarrow, pandas, json, missing files).
+_READ_ERRORS = (OSError, ValueError, KeyError, IndexError, pa.ArrowException, json.JSONDecodeError)
+
+
+def file_records(folder: Path) -> dict[str, dict[str, Any]]:
+    """``{file name: {"size": bytes, "sha256": hex}}`` of every file of a bundle folder."""
+    from iceberg.sources import file_sha256
+
+    return {p.name: {"size": p.stat().st_size, "sha256": file_sha256(p)}
+            for p in sorted(folder.iterdir()) if p.is_file() and p.name != "manifest.json"}
+
+
+def verify_bundle(path: str | os.PathLike, *, deep: bool = False) -> list[str]:
+    """What is wrong with a built bundle folder (empty list: sound).
+
+    Checks that ``manifest.json`` is complete JSON listing every file, and that each file
+    exists with the recorded size; with ``deep``, also its sha256 (reads every byte, ~0.1 s).
+    """
+    from iceberg.sources import file_sha256
+
+    path = Path(path)
+    manifest_path = path / "manifest.json"
+    try:
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return ["manifest.json is missing (an unfinished or partial bundle)"]
+    except (OSError, ValueError) as exc:
+        return [f"manifest.json cannot be read ({type(exc).__name__}: {exc})"]
+    files = manifest.get("files") if isinstance(manifest, dict) else None
+    if not isinstance(files, dict) or not files:
+        return ["manifest.json lists no file sizes and hashes (an older or cut manifest)"]
+    problems = []
+    for name, record in files.items():
+        file = path / name
+        try:
+            size = file.stat().st_size
+        except FileNotFoundError:
+            problems.append(f"{name} is missing")
+            continue
+        if size != record.get("size"):
+            problems.append(f"{name} has {size:,} bytes, the manifest says {record.get('size'):,}")
+        elif deep and file_sha256(file) != record.get("sha256"):
+            problems.append(f"{name} has other bytes than built (sha256 differs)")
+    return problems
+
+
+def set_aside(path: Path, problems: list[str]) -> str:
+    """Move a damaged bundle into ``.damaged/`` (kept for inspection); return the notice."""
+    damaged = path.parent / DAMAGED_DIR
+    damaged.mkdir(exist_ok=True)
+    dest = damaged / f"{path.name}.{time.strftime('%Y%m%dT%H%M%S')}.{os.getpid()}"
+    with contextlib.suppress(FileNotFoundError):  # another process set it aside first
+        os.replace(path, dest)
+    kept = sorted(damaged.iterdir(), key=lambda p: p.stat().st_mtime, reverse=True)
+    for old in kept[KEEP_DAMAGED:]:
+        shutil.rmtree(old, ignore_errors=True)
+    more = f" (+{len(problems) - 1} more)" if len(problems) > 1 else ""
+    return (f"the cached data bundle {path.name} was damaged: {problems[0]}{more}; "
+            f"set aside in {dest} and rebuilt")
+
+
+def _warn(notice: str) -> None:
+    from iceberg.errors import IcebergDataWarning
+
+    warnings.warn(notice, IcebergDataWarning, stacklevel=3)
+
+
+def _work_dir(parent: Path, prefix: str) -> Path:
+    """A private work folder in ``parent`` with an owner record (for stale-folder cleaning)."""
+    work = Path(tempfile.mkdtemp(prefix=prefix, dir=parent))
+    file_mode = default_file_mode()  # mkdtemp makes it 0700; the bundle is for every user
+    os.chmod(work, file_mode | (file_mode & 0o444) >> 2)  # 0755 under umask 022
+    owner = {"pid": os.getpid(), "host": socket.gethostname(), "started": time.time()}
+    (work / OWNER_FILE).write_text(json.dumps(owner))
+    return work
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's live process
+        return True
+    return True
+
+
+def clean_stale_work(folder: Path, *, max_age: float = STALE_WORK_SECONDS) -> list[Path]:
+    """Remove staging/trash folders of builds that were killed; return what was removed.
+
+    A work folder is stale when its owner process (same host) is gone, or it is older than
+    ``max_age`` seconds, or it has no owner record and is older than a minute.
+    """
+    removed = []
+    now = time.time()
+    host = socket.gethostname()
+    for work in folder.glob(".*"):
+        if not work.is_dir() or work.name == DAMAGED_DIR:
+            continue
+        try:
+            age = now - work.stat().st_mtime
+        except OSError:  # removed meanwhile
+            continue
+        try:
+            owner = json.loads((work / OWNER_FILE).read_text())
+            gone = owner.get("host") == host and not _alive(int(owner.get("pid", -1)))
+        except (OSError, ValueError, TypeError, AttributeError):  # killed before the record
+            gone = age > 60
+        if gone or age > max_age:
+            shutil.rmtree(work, ignore_errors=True)
+            removed.append(work)
+    return removed
 
 
 def _fetch_missing(raw: Path, *, progress: bool) -> None:
@@ -266,7 +474,8 @@ def _fetch_missing(raw: Path, *, progress: bool) -> None:
 
 def _prune(folder: Path, keep: int) -> None:
     """Remove all but the ``keep`` most recently built bundles (each is ~25 MB)."""
-    built = sorted((p for p in folder.iterdir() if p.is_dir() and (p / "manifest.json").is_file()),
+    built = sorted((p for p in folder.iterdir() if p.is_dir() and not p.name.startswith(".")
+                    and (p / "manifest.json").is_file()),
                    key=lambda p: (p / "manifest.json").stat().st_mtime, reverse=True)
     for old in built[keep:]:
         shutil.rmtree(old, ignore_errors=True)
@@ -294,6 +503,8 @@ def _build_into(raw: Path, out: Path, hashes: dict[str, Any], key: str, *, progr
         "source_hashes": hashes,
     }
     manifest["provenance"]["build"]["build_seconds"] = manifest["build_seconds"]
+    (out / OWNER_FILE).unlink(missing_ok=True)
+    manifest["files"] = file_records(out)  # sizes checked on every load, hashes on build/status
     (out / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str))
 
 

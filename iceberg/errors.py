@@ -82,6 +82,32 @@ def _shorten(value: object, limit: int = 120) -> str:
     return f"{shown[:limit]}{'…' if len(shown) > limit else ''}"
 
 
+def os_error_message(exc: OSError) -> str:
+    """One line for a file-system error, naming the path and what went wrong in words."""
+    import errno
+
+    reasons = {
+        errno.ENOSPC: "no space left on the device",
+        errno.EROFS: "the file system is read-only",
+        errno.ENOTDIR: "a part of the path is a file, not a folder",
+        errno.EISDIR: "it is a folder, not a file",
+        errno.EACCES: "permission denied",
+        errno.EPERM: "operation not permitted",
+        errno.ENOENT: "no such file or folder",
+        errno.EEXIST: "it already exists",
+        errno.EDQUOT: "disk quota exceeded",
+        errno.ENAMETOOLONG: "the name is too long",
+    }
+    reason = reasons.get(exc.errno or -1, exc.strerror or type(exc).__name__)
+    paths = [p for p in (exc.filename, exc.filename2) if p is not None]
+    where = " → ".join(str(p) for p in paths)
+    return _one_line(f"cannot use {where}: {reason}" if where else f"file-system error: {reason}")
+
+
+class IcebergDataWarning(UserWarning):
+    """Data accepted, but something the user should know (the CLI prints it as one line)."""
+
+
 class IcebergArgumentError(ValueError):
     """A bad argument, CLI option or scenario lever.
 
@@ -96,7 +122,13 @@ class IcebergArgumentError(ValueError):
     allowed : str, optional
         What is allowed, in words (``"one of eloundou, aioe"``, ``"a number in [0, 1]"``).
     message : str, optional
-        What is wrong, when more specific than "invalid value" (``"unknown state"``).
+        What is wrong, when more specific than "invalid value" (``"unknown state"``); the
+        value follows in parentheses.
+    where : str, optional
+        Where the value was read (a file name), printed first.
+    kind : str, optional
+        What ``name`` is, when it is not an option spelled with dashes (``"lever"`` renders
+        ``lever 'layer': …``).
 
     Examples
     --------
@@ -111,15 +143,30 @@ class IcebergArgumentError(ValueError):
         *,
         allowed: str | None = None,
         message: str | None = None,
+        kind: str | None = None,
+        where: str | None = None,
     ) -> None:
+        self.where = where
         self.name = name
         self.value = value
         self.allowed = allowed
-        self.message = message or "invalid value"
+        self.message = message
+        self.kind = kind
         super().__init__(self._render())
 
     def _render(self) -> str:
-        text = f"{self.name}: {self.message} {_shorten(self.value)}"
+        label = f"{self.kind} {self.name!r}" if self.kind else self.name
+        if self.message:
+            text = f"{label}: {self.message} (got {_shorten(self.value)})"
+        else:
+            text = f"{label}: invalid value {_shorten(self.value)}"
         if self.allowed:
             text += f"; allowed: {self.allowed}"
+        if self.where:
+            text = f"{self.where}: {text}"
         return _one_line(text)
+
+    def within(self, where: str) -> IcebergArgumentError:
+        """The same error, prefixed by where it was found (a file, a link)."""
+        return IcebergArgumentError(self.name, self.value, allowed=self.allowed,
+                                    message=self.message, kind=self.kind, where=where)

@@ -249,7 +249,7 @@ def _coverage(model: ExposureModel) -> pd.DataFrame:
 def _test_only_geomatrix(frame: pd.DataFrame, occ_codes: Sequence[str], level: str) -> GeoMatrix:
     """TEST/BENCHMARK ONLY: pivot an OEWS frame (``iceberg.io.oews``) to a GeoMatrix.
 
-    Detailed rows only, NaN → 0 (no suppression fill, no wage fill). The real pipeline hands
+    Detailed rows only, NaN → 0 (no estimation of unpublished cells, no wage fill). The real pipeline hands
     :func:`validation_report` the bundle's filled matrices; never use this for published figures.
     """
     det = frame[frame["o_group"] == "detailed"]
@@ -263,3 +263,64 @@ def _test_only_geomatrix(frame: pd.DataFrame, occ_codes: Sequence[str], level: s
     return GeoMatrix(level=level, ids=emp.index.to_numpy(dtype=str), occ_codes=codes.to_numpy(),
                      employment=e, wage=np.where(e > 0, wage.to_numpy(float), 0.0),
                      wage_median=np.where(e > 0, med.to_numpy(float), 0.0))
+
+
+# ----------------------------------------------------------------------------------------------
+# Held-out check of the estimation of unpublished OEWS area cells (docs/ESTIMATION.md)
+
+#: Method names as printed.
+HOLDOUT_LABELS = {"estimation": "estimation (this model)",
+                  "state_share_residual": "baseline: residual by state share (old fill)",
+                  "drop": "baseline: drop hidden cells"}
+
+
+def holdout_figures(run, exposure: np.ndarray, visible: np.ndarray) -> pd.DataFrame:
+    """Cell and area-index errors of every method of a :class:`geodata.holdout.HoldoutRun`.
+
+    Returns
+    -------
+    pd.DataFrame
+        One row per method: hidden-cell wMAPE of employment (all and cells ≥ 100 jobs) and of
+        the wage bill, estimate / truth, and the mean and maximum absolute error of the areas'
+        iceberg and visible (surface) indices, in percentage points.
+    """
+    out = run.cell_errors()
+    truth = geo_metrics(run.truth_employment, run.truth_wage, exposure, visible, run.ids)
+    for method, emp in run.employment.items():
+        m = geo_metrics(emp, run.wage(method), exposure, visible, run.ids)
+        for col, name in (("iceberg_index", "iceberg"), ("surface_index", "visible")):
+            err = (m[col] - truth[col]).abs() * 100
+            out.loc[method, f"area_{name}_mean_abs_pp"] = float(err.mean())
+            out.loc[method, f"area_{name}_max_abs_pp"] = float(err.max())
+    return out
+
+
+def holdout_report(figures: pd.DataFrame, seed: int, fraction: float) -> str:
+    """Markdown section with the held-out figures of the three methods."""
+    rows = []
+    for method, r in figures.iterrows():
+        rows.append({
+            "method": HOLDOUT_LABELS.get(method, method),
+            "cell jobs wMAPE": f"{r['employment_wmape']:.3f}",
+            "cells ≥ 100 jobs": f"{r['employment_wmape_cells_ge_100']:.3f}",
+            "wage bill wMAPE": f"{r['wage_bill_wmape']:.3f}",
+            "estimate / truth": f"{r['estimate_over_truth']:.2f}",
+            "area iceberg abs. error mean / max (pp)":
+                f"{r['area_iceberg_mean_abs_pp']:.3f} / {r['area_iceberg_max_abs_pp']:.2f}",
+            "area visible abs. error mean / max (pp)":
+                f"{r['area_visible_mean_abs_pp']:.3f} / {r['area_visible_max_abs_pp']:.2f}",
+        })
+    n = int(figures["cells"].iloc[0])
+    return HOLDOUT_REPORT.format(n=n, pct=f"{100 * fraction:g}", seed=seed, table=_table(pd.DataFrame(rows)))
+
+
+HOLDOUT_REPORT = """## Held-out check of the unpublished-cell estimation
+
+{n:,} published OEWS area × occupation employment cells ({pct}%, stratified by size in deciles,
+seed {seed}) were hidden and estimated again as if unpublished. wMAPE = Σ|estimate − published| /
+Σ published over the hidden cells; the wage bill uses the published wage for the truth and the
+state (else national) wage for the estimate. Area indices (Eloundou, mean rater, λ = 0) compare
+each area's matrix with the hidden cells estimated against the same matrix with them published.
+
+{table}
+"""

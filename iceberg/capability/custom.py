@@ -28,6 +28,7 @@ Occupation values stay on SOC codes and go through the exposure model's occupati
 from __future__ import annotations
 
 import re
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -39,9 +40,35 @@ from iceberg.capability.base import (
     map_to_tasks,
     task_layer_from_known,
 )
-from iceberg.errors import IcebergDataError
+from iceberg.errors import IcebergDataError, IcebergDataWarning
 
 LEVELS = ("task", "dwa", "iwa", "occupation")
+#: Layer names the build already uses; a custom layer may not take one of them.
+BUILTIN_LAYERS = ("eloundou", "microsoft", "microsoft_soc", "anthropic", "aioe", "tools")
+#: Share of a file's codes that may be unknown to O*NET before the build warns.
+UNKNOWN_WARN_SHARE = 0.05
+
+
+def check_matches(counts: dict, level: str, name: str, file: str | None = None) -> None:
+    """Refuse a layer none of whose codes is known; warn when many are unknown.
+
+    ``counts`` holds ``codes_given`` and ``codes_unknown``; ``codes_matched`` is added.
+    """
+    given = int(counts.get("codes_given", 0))
+    unknown = int(counts.get("codes_unknown", 0))
+    counts["codes_matched"] = given - unknown
+    if given and unknown >= given:
+        raise IcebergDataError(
+            f"custom layer {name!r}: none of its {given:,} {level} codes is in O*NET 29.3",
+            file=file, column="code", expected=f"{level} codes of O*NET 29.3 (is the level right?)",
+        )
+    if given and unknown / given > UNKNOWN_WARN_SHARE:
+        warnings.warn(
+            f"custom layer {name!r} ({file or 'frame'}): {unknown:,} of {given:,} {level} codes "
+            f"({unknown / given:.0%}) are not in O*NET 29.3 and are ignored; "
+            f"{given - unknown:,} matched",
+            IcebergDataWarning, stacklevel=3,
+        )
 CODE_PATTERNS = {
     "task": re.compile(r"^\d+$"),
     "dwa": re.compile(r"^4\.A\.\d(\.[a-z])?(\.\d+)?\.I\d{2}\.D\d{2}$"),
@@ -105,9 +132,18 @@ def occupation_layer(
     kind: Kind = "capability",
     description: str = "",
     file: str | None = None,
+    known_codes: set[str] | None = None,
 ) -> CapabilityLayer:
-    """Occupation-level layer on SOC 2018 (or OEWS aggregate) codes from a ``code,value`` frame."""
+    """Occupation-level layer on SOC 2018 (or OEWS aggregate) codes from a ``code,value`` frame.
+
+    With ``known_codes`` (SOC codes of the data), a file matching none is refused and one
+    with many unknown codes warns (:func:`check_matches`).
+    """
     clean = validate_frame(frame, "occupation", file=file)
+    counts = {"codes_given": len(clean)}
+    if known_codes is not None:
+        counts["codes_unknown"] = int((~clean["code"].isin(set(known_codes))).sum())
+        check_matches(counts, "occupation", name, file)
     return CapabilityLayer(
         name=name,
         code_system="occupation",
@@ -115,7 +151,7 @@ def occupation_layer(
         codes=clean["code"].to_numpy(),
         base={"default": clean["value"].to_numpy()},
         slope={"default": np.zeros(len(clean))},
-        counts={"codes_given": len(clean)},
+        counts=counts,
         description=description or f"user occupation values ({file or 'frame'})",
     )
 
@@ -149,8 +185,12 @@ def custom_layer(
     CapabilityLayer
         Counts: ``codes_given``, ``codes_unknown`` (not in O*NET 29.3), plus fill counts.
     """
+    if name in BUILTIN_LAYERS:
+        raise IcebergDataError(f"custom layer name {name!r} is a built-in layer", file=file,
+                               expected="a name other than " + ", ".join(BUILTIN_LAYERS), found=name)
     if level == "occupation":
-        return occupation_layer(frame, name=name, kind=kind, file=file)
+        known = None if universe is None else {str(c)[:7] for c in universe.occ_codes}
+        return occupation_layer(frame, name=name, kind=kind, file=file, known_codes=known)
     clean = validate_frame(frame, level, file=file)
     if universe is None:
         raise ValueError("a TaskUniverse is needed for task, DWA and IWA levels")
@@ -168,6 +208,7 @@ def custom_layer(
             universe, level, clean["code"].to_numpy(), clean["value"].to_numpy()
         )
         vals = vals[:, 0]
+    check_matches(counts, level, name, file)
     description = f"user {level}-level values ({file or 'frame'}), carried to O*NET 29.3 tasks"
     return task_layer_from_known(
         name, level, kind, universe, {"default": vals}, {"default": np.zeros(t)}, known,

@@ -2,10 +2,68 @@
 
 from __future__ import annotations
 
+import warnings
+
 import typer
+from typer.core import TyperGroup
+
+from iceberg.errors import (
+    IcebergArgumentError,
+    IcebergDataError,
+    IcebergDataWarning,
+    os_error_message,
+)
+
+#: Exit code of an error the user can fix (bad data, option, lever or file-system fault).
+USER_ERROR_EXIT = 2
+
+
+def _fail(message: str) -> typer.Exit:
+    """Print ``error: message`` as one line on stderr; the ``typer.Exit`` to raise."""
+    typer.echo(f"error: {' '.join(message.split())}", err=True)
+    return typer.Exit(USER_ERROR_EXIT)
+
+
+class IcebergGroup(TyperGroup):
+    """The root command group: turns the user's errors into one line and exit code 2.
+
+    :class:`IcebergDataError` (bad data), :class:`IcebergArgumentError` (bad option or lever)
+    and :class:`OSError` (no space, read-only, not a folder, permission …) are the user's to
+    fix, so they print no traceback; every other exception is a bug and keeps its traceback.
+    Living in the group (not only in ``main``) means ``CliRunner`` sees the same behaviour.
+    """
+
+    def invoke(self, ctx):
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("always", IcebergDataWarning)
+                warnings.showwarning = _show_warning
+                return super().invoke(ctx)
+        except (IcebergDataError, IcebergArgumentError) as exc:
+            raise _fail(str(exc)) from None
+        except typer.BadParameter as exc:  # typer's own checks (choices, ranges, exists …)
+            hint = exc.param_hint or (exc.param.opts[0] if exc.param is not None and exc.param.opts else None)
+            if isinstance(hint, list | tuple):
+                hint = " / ".join(hint)
+            message = str(exc.message).removeprefix("Value error, ")
+            raise _fail(f"{hint}: {message}" if hint else message) from None
+        except OSError as exc:
+            if isinstance(exc, BrokenPipeError):  # `iceberg summary | head`: not an error
+                raise typer.Exit(0) from None
+            raise _fail(os_error_message(exc)) from None
+
+
+def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    """Data warnings as one ``warning:`` line (no file/line of the code that warned)."""
+    if issubclass(category, IcebergDataWarning):
+        typer.echo(f"warning: {' '.join(str(message).split())}", err=True)
+    else:
+        warnings._showwarnmsg_impl(warnings.WarningMessage(message, category, filename, lineno, file, line))
+
 
 app = typer.Typer(
     name="iceberg",
+    cls=IcebergGroup,
     help="Map the technical AI exposure of US wages, county by county (visible vs hidden).",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
@@ -35,8 +93,7 @@ def _root(
 
     from iceberg import settings
 
-    if data_dir:
-        settings.set_data_dir(data_dir)
+    settings.set_data_dir(data_dir)  # each invocation starts from its own option (None: env, then cache)
     if custom_layer:
         from iceberg.bundle import CustomLayerSpec
 

@@ -64,10 +64,13 @@ def status_cmd(
     sources: _Sources = None,
     csv: Annotated[bool, typer.Option("--csv", help="Print CSV instead of a table.")] = False,
     registry: _Registry = None,
+    deep: Annotated[bool, typer.Option("--deep", help="Also check every file of the cached data "
+                                       "bundles against the sizes and sha256 of their manifest.")] = False,
 ) -> None:
     """Which sources are present, which edition, and whether every file's hash checks out.
 
-    Exits with code 1 when a required source is missing or incomplete, or any file is corrupt.
+    Exits with code 1 when a required source is missing or incomplete, or any file is corrupt
+    (with ``--deep``: or a cached bundle is damaged).
     """
     from iceberg import settings
     from iceberg.sources import data_status, format_status, status_ok
@@ -78,6 +81,7 @@ def status_cmd(
     else:
         typer.echo(f"data directory: {settings.data_dir()} (from {settings.data_dir_origin()})")
         typer.echo(format_status(status), nl=False)
+    bundles_ok = _bundle_status() if deep else True
     if not status_ok(status):
         typer.echo(
             "some required data is missing or corrupt: run `iceberg fetch`, or point --data-dir / "
@@ -85,6 +89,33 @@ def status_cmd(
             err=True,
         )
         raise typer.Exit(1)
+    if not bundles_ok:
+        raise typer.Exit(1)
+
+
+def _bundle_status() -> bool:
+    """Print one line per cached bundle (sizes and sha256 checked); False if any is damaged."""
+    from iceberg import settings
+    from iceberg.bundle import DAMAGED_DIR, verify_bundle
+
+    folder = settings.bundle_dir()
+    bundles = sorted(p for p in folder.iterdir() if p.is_dir() and not p.name.startswith(".")) \
+        if folder.is_dir() else []
+    if not bundles:
+        typer.echo(f"cached bundles: none in {folder} (`iceberg build` makes one)")
+    ok = True
+    for path in bundles:
+        problems = verify_bundle(path, deep=True)
+        if problems:
+            ok = False
+            typer.echo(f"bundle {path.name}: DAMAGED — {'; '.join(problems)} "
+                       "(the next `iceberg build` or load sets it aside and rebuilds it)")
+        else:
+            typer.echo(f"bundle {path.name}: ok (every file's size and sha256 match the manifest)")
+    set_aside = folder / DAMAGED_DIR
+    if set_aside.is_dir() and any(set_aside.iterdir()):
+        typer.echo(f"damaged bundles set aside for inspection: {set_aside}")
+    return ok
 
 
 @data_app.command("sources")

@@ -7,8 +7,8 @@ from typing import Annotated, Any
 
 import typer
 
+from iceberg.cli import _options as opt
 from iceberg.cli._app import app
-from iceberg.errors import IcebergDataError
 
 _Scenario = Annotated[
     Path | None,
@@ -24,21 +24,22 @@ _Year = Annotated[
 
 def _load_scenario(path: Path | None, year: int | None) -> Any:
     """The scenario from a JSON file (or the default), with the horizon moved to ``year``."""
-    from pydantic import ValidationError
-
+    from iceberg.errors import IcebergArgumentError
     from iceberg.scenario.model import Scenario
 
-    try:
-        scenario = Scenario.from_json(path.read_text(encoding="utf-8")) if path else None
-        if year is not None:
-            base = scenario or Scenario()
-            scenario = Scenario.model_validate({**base.model_dump(), "horizon_year": year})
-    except ValidationError as exc:
-        err = exc.errors()[0]
-        raise IcebergDataError(
-            "invalid scenario", file=path, column=".".join(map(str, err.get("loc", ()))) or None,
-            expected=err.get("msg"), found=err.get("input"),
-        ) from None
+    scenario = None
+    if path:
+        try:
+            scenario = Scenario.from_json(path.read_bytes())
+        except IcebergArgumentError as exc:
+            raise exc.within(f"--scenario {path}") from None
+    if year is not None:
+        base = scenario or Scenario()
+        try:
+            scenario = Scenario.strict({**base.model_dump(), "horizon_year": year})
+        except IcebergArgumentError as exc:
+            raise IcebergArgumentError("--year", year, message="not a horizon year of the scenario",
+                                       allowed=exc.allowed) from None
     return scenario
 
 
@@ -88,10 +89,11 @@ def map_cmd(
 ) -> None:
     """Draw a county map of one metric (baseline or scenario) to HTML, PNG, SVG or PDF."""
     suffix = out.suffix.lower()
-    if suffix not in (".html", ".htm", ".png", ".svg", ".pdf"):
-        raise typer.BadParameter("use a .html, .png, .svg or .pdf file", param_hint="--out")
+    out = opt.output_path(out, suffixes=(".html", ".htm", ".png", ".svg", ".pdf"))
     scenario = _load_scenario(scenario_file, year)
     data, result = _run(scenario)
+    if state:
+        state = opt.state_fips(state, result.counties)
     if metric not in result.counties.columns:
         raise typer.BadParameter(
             f"unknown metric {metric!r}; county columns: "
@@ -136,6 +138,7 @@ def export_cmd(
         kind = format_of(out, fmt)
     except ValueError as exc:
         raise typer.BadParameter(str(exc), param_hint="--format") from None
+    out = opt.output_path(out)
     scenario = _load_scenario(scenario_file, year)
     _, result = _run(scenario)
     frame = getattr(result, tables[level])

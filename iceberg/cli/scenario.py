@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 import typer
@@ -24,23 +22,28 @@ SUMMARY_COLUMNS = (
 )
 
 
-def read_scenario(spec: str):
-    """A scenario from a JSON file, or a preset name (``technical_ceiling`` or ``preset:NAME``)."""
-    from iceberg.scenario.model import Scenario
+def read_scenario(spec: str, data=None):
+    """A scenario from a JSON file, or a preset name (``technical_ceiling`` or ``preset:NAME``).
+
+    With ``data`` (a bundle), the levers naming layers, states and counties are checked
+    against it, so an error names the file too.
+    """
+    from iceberg.errors import IcebergArgumentError
+    from iceberg.scenario.model import LeverChoices, Scenario
     from iceberg.scenario.presets import list_presets, load_preset
 
     name = spec.removeprefix("preset:")
     path = Path(spec)
     if path.is_file():
         try:
-            return Scenario.from_json(path.read_text(encoding="utf-8"))
-        except ValueError as exc:
-            raise typer.BadParameter(f"{path}: {exc}") from None
+            choices = LeverChoices.from_bundle(data) if data is not None else None
+            return Scenario.from_json(path.read_bytes(), choices=choices)
+        except IcebergArgumentError as exc:
+            raise exc.within(str(path)) from None
     if name in list_presets():
         return load_preset(name)
-    raise typer.BadParameter(
-        f"{spec!r} is neither a scenario file nor a preset ({', '.join(list_presets())})"
-    )
+    raise IcebergArgumentError("SCENARIO", spec, message="neither a scenario file nor a preset",
+                               allowed="a JSON file or one of " + ", ".join(list_presets()))
 
 
 def _summary(result) -> dict[str, float]:
@@ -55,20 +58,11 @@ def _fmt(value: float) -> str:
 
 def _write(frame, out: Path) -> None:
     """Write a table atomically: .parquet, else CSV (geometry dropped)."""
+    from iceberg.fileutil import atomic_write
+
     if "geometry" in frame.columns:
         frame = frame.drop(columns="geometry")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=out.parent, suffix=out.suffix + ".tmp")
-    os.close(fd)
-    try:
-        if out.suffix == ".parquet":
-            frame.to_parquet(tmp)
-        else:
-            frame.to_csv(tmp)
-        os.replace(tmp, out)
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
+    atomic_write(out, frame.to_parquet if out.suffix == ".parquet" else frame.to_csv)
 
 
 @scenario_app.command("run")
@@ -78,9 +72,13 @@ def run_command(
 ) -> None:
     """Run one scenario and print the national figures at the horizon year."""
     import iceberg
+    from iceberg.cli import _options as opt
 
-    scenario = read_scenario(scenario_file)
-    result = iceberg.run(iceberg.load(), scenario)
+    if out is not None:
+        out = opt.output_path(out, suffixes=(".csv", ".parquet"))
+    data = iceberg.load()
+    scenario = read_scenario(scenario_file, data)
+    result = iceberg.run(data, scenario)
     typer.echo(f"{scenario.name} — horizon {scenario.horizon_year} (national, US dollars / jobs)")
     for key, value in _summary(result).items():
         typer.echo(f"  {key:<26} {_fmt(value):>22}")
@@ -98,7 +96,7 @@ def compare_command(
     import iceberg
 
     data = iceberg.load()
-    sa, sb = read_scenario(a), read_scenario(b)
+    sa, sb = read_scenario(a, data), read_scenario(b, data)
     ra, rb = _summary(iceberg.run(data, sa)), _summary(iceberg.run(data, sb))
     typer.echo(f"{'':<26} {'A: ' + sa.name[:18]:>22} {'B: ' + sb.name[:18]:>22} {'B − A':>22}")
     for key in ra:

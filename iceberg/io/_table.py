@@ -30,6 +30,8 @@ SOC_DETAILED = r"\d{2}-\d{4}"
 ONET_SOC = r"\d{2}-\d{4}\.\d{2}"
 COUNTY_FIPS = r"\d{5}"
 STATE_FIPS = r"\d{2}"
+#: No US county has more residents (or workers) than this (Los Angeles County: ~9.7 million).
+MAX_COUNTY_POPULATION = 15_000_000
 
 
 _COMPRESSED = {".zip", ".bz2", ".xz", ".zst", ".tar"}  # pandas infers these from the suffix

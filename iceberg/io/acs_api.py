@@ -18,7 +18,13 @@ import numpy as np
 import pandas as pd
 
 from iceberg.errors import IcebergDataError
-from iceberg.io._table import check_unique, first_bad, require_columns, to_number
+from iceberg.io._table import (
+    MAX_COUNTY_POPULATION,
+    check_unique,
+    first_bad,
+    require_columns,
+    to_number,
+)
 
 # ---------------------------------------------------------------------------------------------
 # ACS 2019 5-year county tables: the lines the build uses.
@@ -248,7 +254,8 @@ def read_acs_api_folder(folder: str | Path, variables: pd.DataFrame) -> pd.DataF
         estimates = [f"{v}E" for v in of_table["variable"]]
         require_columns(frame, estimates, path)
         check_unique(frame, "county_fips", path)
-        nums = {c: to_number(frame, c, path, allow_empty=False, minimum=0)[0] for c in estimates}
+        nums = {c: to_number(frame, c, path, allow_empty=False, minimum=0,
+                        integer=True, maximum=MAX_COUNTY_POPULATION)[0] for c in estimates}
         total = of_table.loc[of_table["kind"] == "total", "variable"]
         groups = [f"{v}E" for v in of_table.loc[of_table["kind"] != "total", "variable"]]
         if len(total) and groups:

@@ -11,6 +11,7 @@ importable from here too; the official download formats are read by
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import numpy as np
@@ -20,6 +21,7 @@ from iceberg.errors import IcebergDataError
 from iceberg.io import acs_api, bls_area_definitions
 from iceberg.io._table import (
     COUNTY_FIPS,
+    MAX_COUNTY_POPULATION,
     STATE_FIPS,
     check_pattern,
     check_unique,
@@ -287,6 +289,9 @@ def read_county_population(path: PathLike, *, year: int | None = None) -> pd.Dat
             expected="e.g. POPESTIMATE2024",
             found=", ".join(map(str, df.columns[:20])),
         )
+    vintage = re.search(r"co-est(\d{4})", p.name)
+    if year is None and vintage:  # the vintage's own year, never silently an older column
+        year = int(vintage.group(1))
     pop_col = f"POPESTIMATE{year if year is not None else years[-1]}"
     require_columns(df, ["SUMLEV", "STATE", "COUNTY", "CTYNAME", pop_col], p)
     check_pattern(df, "SUMLEV", r"\d{2,3}", p, expected="a summary level such as 040 or 050")
@@ -298,7 +303,26 @@ def read_county_population(path: PathLike, *, year: int | None = None) -> pd.Dat
     # Checked on every row (state rows carry the same fields), so errors name the file row.
     check_pattern(df, "STATE", STATE_FIPS, p, expected="2-digit state FIPS")
     check_pattern(df, "COUNTY", r"\d{3}", p, expected="3-digit county code")
-    pop, _ = to_number(df, pop_col, p, allow_empty=False, minimum=0, integer=True)
+    pop, _ = to_number(df, pop_col, p, allow_empty=False, minimum=0, integer=True,
+                       maximum=MAX_COUNTY_POPULATION * 10)  # state rows too: 40M (CA) < 150M
+    county_pop = pop.where(pd.Series(is_county, index=pop.index), 0)
+    too_big = is_county & (pop > MAX_COUNTY_POPULATION).to_numpy()
+    if too_big.any():
+        row = int(np.flatnonzero(too_big)[0])
+        raise IcebergDataError("implausible county population", file=p, row=row + 1, column=pop_col,
+                               expected=f"at most {MAX_COUNTY_POPULATION:,} (Los Angeles: ~9.7M)",
+                               found=df[pop_col].iloc[row])
+    # a state row (040) is the total of its counties: never below their sum
+    is_state = (df["SUMLEV"].str.zfill(3) == "040").to_numpy()
+    if is_state.any():
+        parts = county_pop.groupby(df["STATE"]).sum()
+        totals = pop[is_state].set_axis(df.loc[is_state, "STATE"].to_numpy())
+        below = totals < parts.reindex(totals.index).fillna(0) * (1 - 1e-6)
+        if below.any():
+            row = int(np.flatnonzero(is_state)[np.flatnonzero(below.to_numpy())[0]])
+            raise IcebergDataError("state total below the sum of its counties", file=p, row=row + 1,
+                                   column=pop_col, expected=f"≥ {parts[totals.index[below.to_numpy()][0]]:,.0f}",
+                                   found=df[pop_col].iloc[row])
     fips = df["STATE"] + df["COUNTY"]
     check_unique(df.assign(COUNTY=fips), "COUNTY", p)  # found: the repeated 5-digit FIPS
     return pd.DataFrame(
@@ -382,7 +406,8 @@ def _acs_long(
     )
     check_unique(wide, "county_fips", wide_path)
     values = pd.DataFrame(
-        {c: to_number(wide, c, wide_path, allow_empty=False, minimum=0)[0] for c in estimates}
+        {c: to_number(wide, c, wide_path, allow_empty=False, minimum=0,
+                        integer=True, maximum=MAX_COUNTY_POPULATION)[0] for c in estimates}
     )
 
     frames = {}

@@ -96,8 +96,8 @@ def read_microsoft_iwa(folder: str | Path) -> pd.DataFrame:
     check_unique(frame, ["IWA"], path)
     out = pd.DataFrame({"iwa_id": frame["IWA"], "title": frame["title"]})
     for column in frame.columns:
-        if column not in ("IWA", "title"):
-            out[column], _ = to_number(frame, column, path, minimum=0)
+        if column not in ("IWA", "title"):  # shares, fractions and their products: in [0, 1]
+            out[column], _ = to_number(frame, column, path, minimum=0, maximum=1)
     return out
 
 
@@ -133,7 +133,8 @@ def read_aioe(path: str | Path) -> pd.DataFrame:
     frame = read_excel_table(path, sheet="Appendix A", required=["SOC Code", "Occupation Title", "AIOE"])
     check_pattern(frame, "SOC Code", SOC_DETAILED, path)
     check_unique(frame, ["SOC Code"], path)
-    score, _ = to_number(frame, "AIOE", path, allow_empty=False)
+    # a standardised score (published range about -2.7 … 1.5): |z| > 10 is a corrupt cell
+    score, _ = to_number(frame, "AIOE", path, allow_empty=False, minimum=-10, maximum=10)
     return pd.DataFrame({"soc_2010": frame["SOC Code"], "title": frame["Occupation Title"], "aioe": score})
 
 

@@ -34,6 +34,21 @@ LEVEL_FILES = {
     "state": "oews_2025_state.csv.gz",
     "area": "oews_2025_msa_nonmetro.csv.gz",
 }
+#: Plausibility bounds. OEWS publishes wages up to its top-code ($239,200/yr, $115/h, shown as
+#: ``#`` above); May 2025 files carry a few published means up to ~$870k. Nothing the source
+#: can contain comes near these limits; a corrupt or edited cell (a $9 trillion mean) does.
+MAX_ANNUAL_WAGE = 2_000_000.0
+MAX_HOURLY_WAGE = MAX_ANNUAL_WAGE / 2080
+#: Half the federal minimum wage for a full year: no published mean is below it.
+MIN_ANNUAL_WAGE = 7.25 * 2080 / 2
+MIN_HOURLY_WAGE = 7.25 / 2
+#: No occupation or total employs more people than this (US total: ~155 million).
+MAX_EMPLOYMENT = 300_000_000
+#: OEWS annual wage = hourly × 2,080 (to the rounding); larger gaps mean a corrupt cell.
+ANNUAL_HOURLY_TOLERANCE = 0.02
+#: OEWS rounds employment to tens: parts may exceed their total by this much per part.
+ROUNDING_PER_PART = 10
+
 #: OEWS AREA_TYPE codes.
 AREA_TYPES = {1: "nation", 2: "state", 3: "territory", 4: "msa", 6: "nonmetro"}
 
@@ -73,10 +88,15 @@ def _tidy(frame: pd.DataFrame, path: Path) -> pd.DataFrame:
         row = int(np.flatnonzero(bad.to_numpy())[0])
         raise IcebergDataError("unknown occupation group", file=path, row=row + 1, column="O_GROUP",
                                expected=sorted(O_GROUPS).__str__(), found=frame["O_GROUP"].iloc[row])
-    tot_emp, emp_flag = to_number(frame, "TOT_EMP", path, symbols=EMP_SYMBOLS, minimum=0)
-    h_mean, h_flag = to_number(frame, "H_MEAN", path, symbols=WAGE_SYMBOLS, minimum=0)
-    a_mean, a_flag = to_number(frame, "A_MEAN", path, symbols=WAGE_SYMBOLS, minimum=0)
-    a_median, m_flag = to_number(frame, "A_MEDIAN", path, symbols=WAGE_SYMBOLS, minimum=0)
+    tot_emp, emp_flag = to_number(frame, "TOT_EMP", path, symbols=EMP_SYMBOLS, minimum=0,
+                                  maximum=MAX_EMPLOYMENT, integer=True)
+    h_mean, h_flag = to_number(frame, "H_MEAN", path, symbols=WAGE_SYMBOLS,
+                               minimum=MIN_HOURLY_WAGE, maximum=MAX_HOURLY_WAGE)
+    a_mean, a_flag = to_number(frame, "A_MEAN", path, symbols=WAGE_SYMBOLS,
+                               minimum=MIN_ANNUAL_WAGE, maximum=MAX_ANNUAL_WAGE)
+    a_median, m_flag = to_number(frame, "A_MEDIAN", path, symbols=WAGE_SYMBOLS,
+                                 minimum=MIN_ANNUAL_WAGE, maximum=MAX_ANNUAL_WAGE)
+    _check_annual_vs_hourly(a_mean, h_mean, path)
 
     def col(name: str, default: str = "") -> pd.Series:
         return frame[name] if name in frame.columns else pd.Series([default] * n, index=frame.index)
@@ -114,9 +134,48 @@ def _tidy(frame: pd.DataFrame, path: Path) -> pd.DataFrame:
         out["own_code"] = frame["OWN_CODE"]
         keys.append("own_code")
     check_unique(out, keys, path)
+    _check_totals(out, [k for k in keys if k != "occ_code"], path)
     state_rows = out["area_type"].isin([2, 3]) & (out["state_fips"] == "")
     out.loc[state_rows, "state_fips"] = out.loc[state_rows, "area"].str.zfill(2)
     return out
+
+
+def _check_annual_vs_hourly(a_mean: pd.Series, h_mean: pd.Series, path: Path) -> None:
+    """Where both are published, the annual mean is the hourly mean × 2,080."""
+    ratio = (a_mean / (h_mean * 2080)).to_numpy()
+    bad = np.isfinite(ratio) & (np.abs(ratio - 1) > ANNUAL_HOURLY_TOLERANCE)
+    if bad.any():
+        row = int(np.flatnonzero(bad)[0])
+        raise IcebergDataError(
+            "annual mean wage disagrees with the hourly mean × 2,080", file=path, row=row + 1,
+            column="A_MEAN", expected=f"about {h_mean.iloc[row] * 2080:,.0f} (H_MEAN {h_mean.iloc[row]:g} × 2,080)",
+            found=a_mean.iloc[row])
+
+
+def _check_totals(out: pd.DataFrame, group: list[str], path: Path) -> None:
+    """No total below its parts: Σ major groups and Σ detailed occupations ≤ the total row.
+
+    OEWS rounds each cell to tens, so the parts may exceed the total by
+    :data:`ROUNDING_PER_PART` per part; suppressed parts (``**``) only make the sum smaller.
+    """
+    totals = out[out["o_group"] == "total"]
+    if totals.empty:
+        return
+    total = totals.set_index(group)["tot_emp"]
+    for level in ("major", "detailed"):
+        parts = out[out["o_group"] == level].groupby(group)["tot_emp"].agg(["sum", "count"])
+        joined = parts.join(total.rename("total"), how="inner")
+        over = joined["sum"] > joined["total"] + ROUNDING_PER_PART * joined["count"]
+        if over.any():
+            key = joined.index[over.to_numpy()][0]
+            key = key if isinstance(key, tuple) else (key,)
+            hit = (totals[group] == pd.Series(key, index=group)).all(axis=1)
+            row = int(totals.index[hit.to_numpy()][0])
+            raise IcebergDataError(
+                f"total employment below the sum of its {level} occupations", file=path,
+                row=row + 1, column="TOT_EMP",
+                expected=f"≥ {joined['sum'][over].iloc[0]:,.0f} (sum of {level} rows)",
+                found=joined["total"][over].iloc[0])
 
 
 def read_oews_dir(folder: str | Path, levels: tuple[str, ...] = tuple(LEVEL_FILES)) -> dict[str, pd.DataFrame]:

@@ -78,6 +78,15 @@ def read_tasks(folder: str | Path) -> pd.DataFrame:
         raise IcebergDataError("unknown task type", file=path, row=row + 1, column="Task Type",
                                expected="Core, Supplemental or empty", found=out["task_type"].iloc[row])
     check_unique(out, ["task_id"], path)
+    # the occupation list is a required file too: read and check it, and every task's
+    # occupation must be one of its codes (a corrupt or swapped Occupation Data is refused)
+    known = set(read_occupations(folder)["onet_soc"])
+    orphan = ~out["onet_soc"].isin(known)
+    if orphan.any():
+        row = int(orphan.to_numpy().nonzero()[0][0])
+        raise IcebergDataError("task of an occupation missing from Occupation Data", file=path,
+                               row=row + 1, column=_SOC, expected="an O*NET-SOC code listed in "
+                               "Occupation Data", found=out["onet_soc"].iloc[row])
     return out
 
 

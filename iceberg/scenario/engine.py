@@ -260,6 +260,8 @@ class Engine:
                 name, sc, e, ea, dest, elig, trainees
             )
             plans[name] = notes[name].pop("plan")
+        # i13 (issue 13): state and national reskilling are sums of the county cells
+        rk.roll_up_from_counties(arrays, ids, per_occ, notes, COLUMNS, sc.job_multiplier)
         occ_level = "nation" if "nation" in per_occ else next(iter(per_occ))
         outputs = ScenarioOutputs(
             scenario=sc,

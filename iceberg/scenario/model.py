@@ -10,9 +10,13 @@ default and a one-line description, which the app renders as help text.
 from __future__ import annotations
 
 import json
-from typing import Any, Literal
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
+
+from iceberg.errors import IcebergArgumentError
 
 #: SOC 2018 major groups published by OEWS (military 55 is not in OEWS).
 MAJOR_GROUPS: tuple[str, ...] = (
@@ -64,6 +68,71 @@ URL_KEYS: dict[str, str] = {
     "scope_counties": "cty",
 }
 _FROM_URL = {v: k for k, v in URL_KEYS.items()}
+#: Latest horizon year the model allows (the field's upper bound).
+MAX_HORIZON_YEAR = 2080
+#: Years the horizon may lie after the start year.
+MAX_HORIZON_SPAN = 50
+
+
+@dataclass(frozen=True)
+class LeverChoices:
+    """What the levers that *name things* may name, taken from a data bundle.
+
+    Pass it as validation context (``Scenario.from_values(values, choices=...)``,
+    ``Scenario.strict(values, choices=...)``) or check a built scenario with
+    :func:`check_scenario`. Every field left ``None`` is not checked.
+
+    Attributes
+    ----------
+    layers : tuple[str, ...] or None
+        Capability layers of the bundle (built-in and custom).
+    states : frozenset[str] or None
+        State FIPS codes (2 digits) of the bundle's state level.
+    counties : frozenset[str] or None
+        County GEOIDs (5 digits) of the bundle's county level.
+    """
+
+    layers: tuple[str, ...] | None = None
+    states: frozenset[str] | None = None
+    counties: frozenset[str] | None = None
+
+    @classmethod
+    def from_bundle(cls, bundle: Any) -> LeverChoices:
+        """Choices of a :class:`iceberg.bundle.Bundle` (cached on the bundle)."""
+        cached = getattr(bundle, "_lever_choices", None)
+        if isinstance(cached, LeverChoices):
+            return cached
+        levels = getattr(bundle, "levels", {})
+        states = levels["state"].ids if "state" in levels else None
+        counties = levels["county"].ids if "county" in levels else None
+        exposure = getattr(bundle, "exposure", None)
+        out = cls(
+            layers=tuple(exposure.layers) if exposure is not None else None,
+            states=frozenset(map(str, states)) if states is not None else None,
+            counties=frozenset(map(str, counties)) if counties is not None else None,
+        )
+        try:
+            object.__setattr__(bundle, "_lever_choices", out)
+        except (AttributeError, TypeError):  # a bundle-like object without a __dict__
+            pass
+        return out
+
+
+def _choices(info: ValidationInfo) -> LeverChoices:
+    ctx = info.context
+    if isinstance(ctx, LeverChoices):
+        return ctx
+    if isinstance(ctx, Mapping) and isinstance(ctx.get("choices"), LeverChoices):
+        return ctx["choices"]
+    return LeverChoices()
+
+
+def _list_codes(codes: frozenset[str] | tuple[str, ...], what: str) -> str:
+    ordered = sorted(codes)
+    if len(ordered) <= 12:
+        return f"one of {', '.join(ordered)}"
+    return f"a {what} of the data ({len(ordered):,} codes, {ordered[0]} … {ordered[-1]})"
+
 # a lever whose default can clash with another lever's value → the lever to drop instead
 _CONTROLLED_BY = {
     "target_sectors": "targeting",
@@ -184,12 +253,22 @@ class Scenario(BaseModel):
             raise ValueError(f"unknown {what} {bad}; {expected}")
         return _check_multipliers(value)
 
+    @field_validator("layer")
+    @classmethod
+    def _check_layer(cls, value: str, info: ValidationInfo) -> str:
+        layers = _choices(info).layers
+        if layers is not None and value not in layers:
+            raise ValueError(f"unknown capability layer; expected one of {', '.join(layers)}")
+        return value
+
     @field_validator("horizon_year")
     @classmethod
     def _check_horizon(cls, value: int, info: ValidationInfo) -> int:
         start = info.data.get("start_year")
-        if start is not None and not (start <= value <= start + 50):
-            raise ValueError(f"horizon year must be between start year {start} and {start + 50}")
+        if start is not None:
+            last = min(start + MAX_HORIZON_SPAN, MAX_HORIZON_YEAR)
+            if not (start <= value <= last):
+                raise ValueError(f"horizon year must be between start year {start} and {last}")
         return value
 
     @field_validator("target_sectors")
@@ -211,6 +290,13 @@ class Scenario(BaseModel):
             raise ValueError(f"{plural} must be {width} digits, found {bad[:5]}")
         if info.data.get(key) == mode and not value:
             raise ValueError(f"{key} '{mode}' needs at least one {one}")
+        choices = _choices(info)
+        known = choices.states if info.field_name == "scope_states" else choices.counties
+        if known is not None:
+            unknown = [v for v in value if v not in known]
+            if unknown:
+                raise ValueError(f"{plural} not in the data: {unknown[:5]}; expected "
+                                 + _list_codes(known, one))
         return tuple(dict.fromkeys(value))
 
     # ---- derived ----
@@ -241,9 +327,58 @@ class Scenario(BaseModel):
         return self.model_dump_json(indent=indent)
 
     @classmethod
-    def from_json(cls, text: str | bytes) -> Scenario:
-        """Parse and validate JSON text (raises ``pydantic.ValidationError`` naming the lever)."""
-        return cls.model_validate_json(text)
+    def from_json(cls, text: str | bytes, choices: LeverChoices | None = None) -> Scenario:
+        """Parse and validate JSON text strictly (a UTF-8 byte-order mark is accepted).
+
+        Raises
+        ------
+        IcebergArgumentError
+            Naming the first bad lever, its value and what is allowed (also for text that is
+            not a JSON object).
+        """
+        if isinstance(text, bytes):
+            try:
+                text = text.decode("utf-8-sig")
+            except UnicodeDecodeError:
+                raise IcebergArgumentError("scenario", text[:40], message="not UTF-8 text",
+                                           allowed="a UTF-8 JSON object of levers") from None
+        text = text.removeprefix("\ufeff")
+        try:
+            values = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise IcebergArgumentError(
+                "scenario", text[:40], message=f"not valid JSON ({exc.msg}, line {exc.lineno})",
+                allowed="a JSON object of levers") from None
+        if not isinstance(values, dict):
+            raise IcebergArgumentError("scenario", values, message="not a JSON object",
+                                       allowed="a JSON object of levers")
+        return cls.strict(values, choices=choices)
+
+    @classmethod
+    def strict(cls, values: Mapping[str, Any], choices: LeverChoices | None = None) -> Scenario:
+        """Strict build from lever values: the first unknown or invalid lever raises.
+
+        Parameters
+        ----------
+        values : mapping
+            Lever values by field name.
+        choices : LeverChoices, optional
+            Layers, states and counties the levers may name (from a bundle).
+
+        Raises
+        ------
+        IcebergArgumentError
+            Naming the lever, the value and what is allowed.
+        """
+        unknown = [k for k in values if k not in cls.model_fields]
+        if unknown:
+            raise IcebergArgumentError(str(unknown[0]), values[unknown[0]], kind="lever",
+                                       message="unknown lever",
+                                       allowed="one of " + ", ".join(cls.model_fields))
+        try:
+            return cls.model_validate(dict(values), context=choices)
+        except ValidationError as exc:
+            raise lever_error(exc.errors()[0], values, choices) from None
 
     # ---- URL ----
     def to_query_params(self) -> dict[str, str]:
@@ -270,14 +405,27 @@ class Scenario(BaseModel):
         return scenario, notices + more
 
     @classmethod
-    def from_values(cls, values: dict[str, Any]) -> tuple[Scenario, list[str]]:
-        """Lenient build from lever values (field names): each unknown or invalid lever is
-        dropped and takes its default, with one notice naming it (URL params, uploaded JSON)."""
-        notices = [f"unknown lever {k!r} ignored" for k in values if k not in cls.model_fields]
+    def from_values(
+        cls, values: Mapping[str, Any], choices: LeverChoices | None = None
+    ) -> tuple[Scenario, list[str]]:
+        """Lenient build from lever values (field names) for links and uploaded files.
+
+        Each unknown or invalid lever — numeric or naming a layer, state or county absent from
+        ``choices`` — is dropped and takes its default, with one notice naming the lever, the
+        value and what is allowed (the same text :meth:`strict` raises).
+
+        Returns
+        -------
+        (Scenario, list[str])
+        """
+        notices = [
+            f"{IcebergArgumentError(k, v, kind='lever', message='unknown lever')}; ignored"
+            for k, v in values.items() if k not in cls.model_fields
+        ]
         values = {k: v for k, v in values.items() if k in cls.model_fields}
         while True:
             try:
-                return cls(**values), notices
+                return cls.model_validate(values, context=choices), notices
             except ValidationError as exc:
                 progressed = False
                 for err in exc.errors():
@@ -285,9 +433,7 @@ class Scenario(BaseModel):
                     if name not in values:  # a default clashes with a controlling lever
                         name = _CONTROLLED_BY.get(name, "")
                     if name in values:
-                        notices.append(
-                            f"lever {name!r}: {err['msg']} (got {values[name]!r}); using default"
-                        )
+                        notices.append(f"{lever_error(err, values, choices, name)}; using default")
                         del values[name]
                         progressed = True
                 if not progressed:  # pragma: no cover - every validator is field-level
@@ -295,16 +441,81 @@ class Scenario(BaseModel):
 
     @classmethod
     def from_query_params_strict(cls, params: dict[str, Any]) -> Scenario:
-        """Strict parse: raise ``ValueError`` naming the first bad lever."""
+        """Strict parse: raise :class:`IcebergArgumentError` naming the first bad lever."""
         values, notices = _decode_all(params)
         if notices:
-            raise ValueError(notices[0])
-        try:
-            return cls(**values)
-        except ValidationError as exc:
-            err = exc.errors()[0]
-            name = str(err["loc"][0]) if err["loc"] else "scenario"
-            raise ValueError(f"lever {name!r}: {err['msg']}") from exc
+            raise IcebergArgumentError("scenario link", params, message=notices[0])
+        return cls.strict(values)
+
+
+def check_scenario(scenario: Scenario, bundle: Any) -> Scenario:
+    """Check the levers that name things against a data bundle; return the scenario.
+
+    The layer must be one of the bundle's layers, scope states and counties and target
+    counties must exist in it (a well-formed but absent code such as ``"99"`` or ``"00000"``
+    would otherwise give empty tables or a silent zero).
+
+    Raises
+    ------
+    IcebergArgumentError
+        Naming the lever, the value and what the bundle allows.
+    """
+    choices = LeverChoices.from_bundle(bundle)
+    if (choices.layers is None or scenario.layer in choices.layers) and all(
+        known is None or set(codes) <= known
+        for codes, known in ((scenario.scope_states, choices.states),
+                             (scenario.scope_counties, choices.counties),
+                             (scenario.target_counties, choices.counties))
+    ):
+        return scenario  # the common case, without re-validating every lever
+    return Scenario.strict(scenario.model_dump(), choices=choices)
+
+
+def allowed_values(name: str, choices: LeverChoices | None = None) -> str:
+    """What a lever allows, in words (the same text in errors, notices and help)."""
+    choices = choices or LeverChoices()
+    field = Scenario.model_fields.get(name)
+    if field is None:
+        return "one of " + ", ".join(Scenario.model_fields)
+    if name == "layer":
+        return ("one of " + ", ".join(choices.layers)) if choices.layers is not None \
+            else "a layer name (lowercase letters, digits, _)"
+    if name == "horizon_year":
+        return f"a year from start_year to start_year + {MAX_HORIZON_SPAN}, at most {MAX_HORIZON_YEAR}"
+    if name in _CODE_LEVERS:
+        width, _, key, mode, one = _CODE_LEVERS[name]
+        known = choices.states if name == "scope_states" else choices.counties
+        text = _list_codes(known, one) if known is not None else f"{width}-digit {one}s"
+        return f"{text} (a list; needed when {key} = '{mode}')"
+    if name == "target_sectors":
+        return f"sectors {list(SECTORS)} or SOC major groups {list(MAJOR_GROUPS)}"
+    if name in _MULTIPLIER_KEYS:
+        return f"a mapping of {_MULTIPLIER_KEYS[name][1]} to numbers in [0, 10]"
+    args = get_args(field.annotation)
+    if args and all(isinstance(a, str) for a in args):
+        return "one of " + ", ".join(args)
+    if field.annotation is bool:
+        return "true or false"
+    bounds = {b: getattr(m, b) for m in field.metadata for b in ("ge", "gt", "le", "lt", "max_length")
+              if getattr(m, b, None) is not None}
+    if "max_length" in bounds:
+        return f"text of at most {bounds['max_length']} characters"
+    lo = f"[{bounds['ge']:g}" if "ge" in bounds else f"({bounds['gt']:g}" if "gt" in bounds else "(-inf"
+    hi = f"{bounds['le']:g}]" if "le" in bounds else f"{bounds['lt']:g})" if "lt" in bounds else "inf)"
+    kind = "a whole number" if field.annotation is int else "a number"
+    return f"{kind} in {lo}, {hi}"
+
+
+def lever_error(err: Mapping[str, Any], values: Mapping[str, Any],
+                choices: LeverChoices | None = None, name: str | None = None) -> IcebergArgumentError:
+    """A pydantic error entry as an :class:`IcebergArgumentError` naming lever, value, allowed."""
+    loc = err.get("loc") or ()
+    name = name or (str(loc[0]) if loc else "scenario")
+    value = values.get(name, err.get("input"))
+    message = str(err.get("msg", "invalid value")).removeprefix("Value error, ")
+    message = message.split("; expected ")[0]  # the allowed text comes from allowed_values
+    return IcebergArgumentError(name, value, kind="lever", message=message,
+                                allowed=allowed_values(name, choices))
 
 
 #: Multiplier levers: field -> (allowed keys, what they are, the expected keys as the error says).

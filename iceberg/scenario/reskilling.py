@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from scipy import sparse
 
 #: Number of destination occupations a reskilled worker is spread over.
 DESTINATIONS = 3
@@ -172,3 +173,75 @@ def served_fraction(capacity: np.ndarray, priority: np.ndarray, trainees: float)
     out = np.empty_like(cap)
     out[order] = np.clip(frac_sorted, 0.0, 1.0)
     return out
+
+
+#: Reskilling outputs that are sums of county cells at every level (each also ``_visible`` /
+#: ``_hidden``).
+RESKILLING_SUMS = ("trained_workers", "reskilled_workers", "reskilling_cost", "reemployed_wages")
+
+
+def roll_up_from_counties(
+    arrays: dict[str, np.ndarray],
+    ids: dict[str, np.ndarray],
+    per_occ: dict[str, dict[str, np.ndarray]],
+    notes: dict[str, dict],
+    columns: tuple[str, ...],
+    job_multiplier: float,
+) -> None:
+    """Make state and national reskilling the sums of the same county cells (in place).
+
+    The budget is spent once, on county cells (the county level's plan: who is trained where,
+    within scope and targeting). State rows and the nation then report the sums of those
+    cells, so national, state and county reskilling agree — a target county absent from
+    the data trains nobody anywhere. Displacement and productivity stay each level's own
+    (official state and national matrices); the outputs that combine them with reskilling
+    (remaining displaced wages and workers, net wage impact, GDP proxy) are recomputed from
+    the rolled-up reskilling with the engine's formulas.
+
+    ``arrays[level]`` is ``len(columns) × G × T``; county ids start with their state FIPS.
+    Without a county level nothing changes.
+    """
+    if "county" not in arrays:
+        return
+    col = {c: i for i, c in enumerate(columns)}
+    county, county_ids = arrays["county"], np.asarray(ids["county"]).astype(str)
+    sums = [col[n + sfx] for sfx in ("", "_visible", "_hidden") for n in RESKILLING_SUMS]
+    levels = [lv for lv in ("state", "nation") if lv in arrays]
+    if not county[sums].any() and not any(arrays[lv][sums].any() for lv in levels):
+        return  # no reskilling anywhere: nothing to roll up
+    n_c, n_t = county.shape[1], county.shape[2]
+    former_c = np.stack([county[col["displaced_wages" + sfx]] - county[col["remaining_displaced_wages" + sfx]]
+                         for sfx in ("", "_visible", "_hidden")])
+    stacked = np.concatenate([county[sums], former_c])  # K × Gc × T
+    flat = stacked.transpose(1, 0, 2).reshape(n_c, -1)  # Gc × (K·T)
+    for level in levels:
+        arr = arrays[level]
+        level_ids = np.asarray(ids[level]).astype(str)
+        if level == "nation":
+            rows = np.zeros(n_c, dtype=np.int64) if len(level_ids) == 1 else None
+        else:
+            rows = pd.Index(level_ids).get_indexer(county_ids.astype("<U2"))  # state FIPS prefix
+        if rows is None:
+            continue  # pragma: no cover - the nation level has one row
+        keep = rows >= 0
+        member = sparse.csr_matrix((np.ones(int(keep.sum())), (rows[keep], np.flatnonzero(keep))),
+                                   shape=(len(level_ids), n_c))
+        rolled = np.asarray(member @ flat).reshape(len(level_ids), -1, n_t).transpose(1, 0, 2)
+        arr[sums] = rolled[: len(sums)]
+        for k, sfx in enumerate(("", "_visible", "_hidden")):
+            c = {name: col[name + sfx] for name in ("displaced_wages", "displaced_workers",
+                 "remaining_displaced_wages", "remaining_displaced_workers", "productivity_gain",
+                 "net_wage_impact", "gdp_proxy", "reskilled_workers", "reemployed_wages")}
+            displaced, gain, reemployed = arr[c["displaced_wages"]], arr[c["productivity_gain"]], \
+                arr[c["reemployed_wages"]]
+            arr[c["remaining_displaced_wages"]] = displaced - rolled[len(sums) + k]
+            arr[c["remaining_displaced_workers"]] = arr[c["displaced_workers"]] - arr[c["reskilled_workers"]]
+            arr[c["net_wage_impact"]] = gain + reemployed - displaced
+            arr[c["gdp_proxy"]] = gain - job_multiplier * (displaced - reemployed)
+        if level in notes:
+            notes[level]["trained_workers"] = float(arr[col["trained_workers"], :, -1].sum())
+            notes[level]["budget_spent"] = float(arr[col["reskilling_cost"], :, -1].sum())
+        if level in per_occ and "county" in per_occ:
+            for key in ("trained", "reemployed"):
+                if key in per_occ["county"]:
+                    per_occ[level][key] = per_occ["county"][key]

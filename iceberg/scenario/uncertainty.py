@@ -24,6 +24,7 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 import pandas as pd
 
+from iceberg.errors import IcebergArgumentError
 from iceberg.scenario.engine import Engine
 from iceberg.scenario.model import Scenario
 
@@ -112,6 +113,8 @@ def monte_carlo(
     """
     if level not in engine.levels:
         raise ValueError(f"level {level!r} not in {list(engine.levels)}")
+    if int(draws) < 1:  # i13: no ZeroDivisionError on an empty sample
+        raise IcebergArgumentError("draws", draws, allowed="a whole number ≥ 1")
     lv = draw_levers(scenario, ranges, draws, seed)
     years = np.asarray(scenario.years, dtype=float)
     n_t, n_d = len(years), draws
@@ -142,20 +145,29 @@ def monte_carlo(
     # W[(b, c), (t, d)] = coef[b, d] · a[c, t, d]
     w = (coef[:, None, None, :] * adopt[None]).reshape(n_b * n_c, n_t * n_d)
 
-    plan = engine.evaluate(scenario, levels=[level]).plans[level]
+    # i13: as in the engine, state and national reskilling are sums of the county cells
+    rolled = level in ("state", "nation") and "county" in engine.levels
+    plan_level = "county" if rolled else level
+    plan = engine.evaluate(scenario, levels=[plan_level]).plans[plan_level]
     resk = plan["reskilling"]
     mats = [x]
     if resk:
         mats += [plan["q"][:, None] * x, (plan["q"] * plan["ratio"])[:, None] * x]
     z = both @ np.hstack(mats)  # 2G × (n_b n_c · k)
     nbc = n_b * n_c
-    zb, ze = z[:n_g], z[n_g:]
     s, succ = lv["substitution_share"], lv["success_rate"]
     scale = np.ones(n_d)
-    geo = np.ones(n_g) if plan["geo"] is None else plan["geo"].astype(float)
+    if resk and rolled:
+        z[:, nbc:], cap_rows = _county_reskilling(engine, scenario, level, ids, plan["geo"],
+                                                  np.hstack(mats[1:]))
+        geo = np.ones(n_g)
+    else:
+        geo = np.ones(n_g) if plan["geo"] is None else plan["geo"].astype(float)
+        cap_rows = (geo, z[n_g:, nbc : 2 * nbc])
+    zb, ze = z[:n_g], z[n_g:]
     if resk:  # budget cap per draw: total trained at the horizon ≤ floor(R / cost)
         trainees = np.floor(scenario.reskilling_budget / scenario.cost_per_worker)
-        total = s * ((geo @ ze[:, nbc : 2 * nbc]) @ w).reshape(n_t, n_d)[-1]
+        total = s * ((cap_rows[0] @ cap_rows[1]) @ w).reshape(n_t, n_d)[-1]
         scale = np.minimum(1.0, np.divide(trainees, total, out=np.ones(n_d), where=total > 0))
 
     # float32 for the draw arrays: bands need ~7 significant digits, and it halves the traffic
@@ -206,6 +218,30 @@ def monte_carlo(
         [pd.Index(ids, dtype="str"), scenario.years], names=["id", "year"]
     )
     return pd.DataFrame(data.T, index=index, columns=columns)
+
+
+def _county_reskilling(engine: Engine, sc: Scenario, level: str, ids: np.ndarray,
+                       geo: np.ndarray | None, mats: np.ndarray) -> tuple[np.ndarray, tuple]:
+    """Reskilling rows of a state/nation level as sums of the county cells (i13, issue 13).
+
+    Returns the ``[B; E]`` rows of the reskilling blocks for the level's geographies and the
+    county ``(targeted mask, E rows)`` on which the budget cap is computed.
+    """
+    county = engine.levels["county"]
+    rows = engine.scope_rows("county", sc)
+    both = county.both if rows is None else np.vstack([county.bill[rows], county.employment[rows]])
+    cids = county.ids if rows is None else county.ids[rows]
+    zc = both @ mats
+    n_c = len(cids)
+    geo = np.ones(n_c) if geo is None else np.asarray(geo, dtype=float)
+    if level == "nation":
+        member = np.ones((len(ids), n_c))
+    else:
+        member = (np.asarray(ids).astype(str)[:, None] == np.asarray(
+            [c[:2] for c in cids])[None, :]).astype(float)
+    weighted = member * geo[None, :]
+    half = mats.shape[1] // 2
+    return np.vstack([weighted @ zc[:n_c], weighted @ zc[n_c:]]), (geo, zc[n_c:, :half])
 
 
 def _exposure_basis(engine: Engine, sc: Scenario, lam: np.ndarray, ranges: dict):

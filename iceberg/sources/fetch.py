@@ -48,13 +48,33 @@ def _reason(exc: BaseException) -> str:
         return f"HTTP {exc.response.status_code} {exc.response.reason}"
     if isinstance(exc, requests.exceptions.ChunkedEncodingError):
         return "transfer interrupted (connection closed before the announced length)"
-    if isinstance(exc, requests.Timeout):
-        return "timed out"
+    if isinstance(exc, requests.ConnectTimeout):
+        return "timed out while connecting (offline, or the server does not answer?)"
+    if isinstance(exc, requests.Timeout) or _is_stall(exc):
+        return "stalled: the server stopped sending data before the file was complete (try again later)"
     if isinstance(exc, requests.ConnectionError):
         return "could not connect (offline?)"
     if isinstance(exc, ValueError) and "hash" in str(exc).lower():
         return "sha256 mismatch: the server sent other bytes than the registered file"
     return f"{type(exc).__name__}: {exc}"
+
+
+def _is_stall(exc: BaseException) -> bool:
+    """A read timeout in the middle of a body: requests wraps it in a ``ConnectionError``."""
+    import urllib3.exceptions
+
+    seen: set[int] = set()
+    stack: list[object] = [exc]
+    while stack:
+        item = stack.pop()
+        if id(item) in seen or item is None:
+            continue
+        seen.add(id(item))
+        if isinstance(item, urllib3.exceptions.ReadTimeoutError) or "read timed out" in str(item).lower():
+            return True
+        if isinstance(item, BaseException):
+            stack.extend([item.__cause__, item.__context__, *item.args])
+    return False
 
 
 def _provided(download: Download, edition: Edition) -> list[str]:

@@ -100,7 +100,7 @@ def test_state_rollups_equal_sums_of_counties(baseline):
 
 def test_provenance_counts_every_stage(baseline):
     prov = baseline.provenance.to_dict()
-    assert {"inputs", "oews", "exposure", "fill_area", "allocation"} <= set(prov["counts"])
+    assert {"inputs", "oews", "exposure", "estimate_area", "allocation"} <= set(prov["counts"])
     assert prov["build"]["task_weighting"]
     excluded = {row["id"]: row["reason"] for row in prov["build"]["excluded"]}
     assert {"66", "78"} <= set(excluded)  # Guam and the Virgin Islands: state-level only, said so
@@ -122,6 +122,10 @@ def test_cli_summary_and_validate(real_bundle, raw_dir, tmp_path, monkeypatch):
     assert out.exit_code == 0, out.output
     text = report.read_text()
     assert "11.7%" in text and "2.2%" in text
+    assert "Held-out check of the unpublished-cell estimation" in text
+    assert "estimation (this model)" in text and "baseline: drop hidden cells" in text
+    bad = runner.invoke(app, ["holdout", "--fraction", "1.5"])
+    assert bad.exit_code != 0 and "--fraction must be between 0 and 1" in bad.output
     chart = report.with_suffix(".png")
     assert chart.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and chart.stat().st_size > 20_000
     assert chart.name in text

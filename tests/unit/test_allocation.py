@@ -195,3 +195,38 @@ def test_conservation_property(data) -> None:
     sums = np.zeros_like(areas.employment)
     np.add.at(sums, idx, a.employment)
     np.testing.assert_allclose(sums, areas.employment, rtol=1e-12, atol=1e-9)
+
+
+def test_scope_to_oews_takes_farm_work_out() -> None:
+    from geodata.allocation import AGRICULTURE_GROUP, scope_to_oews
+
+    staff = StaffingPatterns(np.array([AGRICULTURE_GROUP, "office"]), OCC,
+                             np.array([[0, 0, 0.5, 0.5], [0.5, 0.5, 0, 0]]),
+                             np.array([[0, 0, 20, 20], [100, 100, 0, 0]]), {}, {}, pd.DataFrame())
+    # ACS counts 160 farm/mining workers nationally, OEWS 40 → κ = 0.25.
+    ind = acs_long({"01001": {AGRICULTURE_GROUP: 150, "office": 50},   # 112.5 of 200 removed
+                    "01003": {AGRICULTURE_GROUP: 10, "office": 990}})  # 7.5 of 1000 removed
+    groups = acs_long({"01001": {"mgmt": 120, "service": 80}, "01003": {"mgmt": 500, "service": 500}},
+                      codes={"mgmt": "11;13", "service": "35"})
+    scoped = scope_to_oews(ind, groups, staff)
+    ag = scoped.acs_industry.set_index(["county_fips", "group"])["employed"]
+    assert ag.loc[("01001", AGRICULTURE_GROUP)] == pytest.approx(37.5)
+    assert ag.loc[("01003", "office")] == 990
+    assert scoped.counts["acs_agriculture_scope_factor_permille"] == 250
+    assert scoped.counts["acs_agriculture_jobs_removed"] == 120
+    # 01001 (56% farm work outside OEWS) loses its occupation-group margin; 01003 keeps it.
+    assert set(scoped.acs_occupation_groups["county_fips"]) == {"01003"}
+    assert scoped.counts["counties_occupation_group_margin_dropped_farm"] == 1
+
+
+def test_county_quality_columns(alloc) -> None:
+    from geodata.allocation import county_quality
+
+    estimated = np.array([[0, 1, 0, 0], [0, 0, 0, 0]], dtype=bool)  # area 10000's 43-4051
+    q = county_quality(alloc, AREAS.ids, estimated)
+    e = pd.DataFrame(alloc.employment, index=alloc.county_fips)
+    assert q.loc["01001", "estimated_share"] == pytest.approx(e.loc["01001", OCC.tolist().index("43-4051")] / 150)
+    assert q.loc["02001", "estimated_share"] == 0
+    # Area 10000 (300 jobs) splits 150 / 150: half of each county's jobs rest on the signal.
+    assert q.loc["01001", "signal_share"] == pytest.approx(0.5)
+    assert ((q >= 0) & (q <= 1)).all().all()

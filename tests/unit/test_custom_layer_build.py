@@ -7,16 +7,19 @@ import pytest
 
 from iceberg.build_steps import user_layers
 from iceberg.bundle import CustomLayerSpec, custom_layers_from_env
-from iceberg.errors import IcebergDataError
+from iceberg.errors import IcebergArgumentError, IcebergDataError
 from iceberg.exposure import ExposureModel
 from tests.unit.test_exposure import OCC, frames
 
 
 def test_spec_parsing_and_environment(tmp_path, monkeypatch):
+    for name in ("x.csv", "a.csv", "b.csv"):
+        (tmp_path / name).write_text("code,value\n")
     spec = CustomLayerSpec.parse(f"Mine=occupation:{tmp_path / 'x.csv'}")
     assert (spec.name, spec.level, spec.path) == ("mine", "occupation", tmp_path / "x.csv")
-    for bad in ("mine", "mine=county:x.csv", "=task:x.csv", "my-layer=task:x.csv"):
-        with pytest.raises(IcebergDataError, match="NAME=LEVEL:PATH"):
+    for bad in ("mine", "mine=county:x.csv", "=task:x.csv", "my-layer=task:x.csv",
+                f"mine=task:{tmp_path / 'missing.csv'}", f"eloundou=task:{tmp_path / 'x.csv'}"):
+        with pytest.raises(IcebergArgumentError, match="NAME=LEVEL:PATH|built-in"):
             CustomLayerSpec.parse(bad)
     monkeypatch.setenv("ICEBERG_CUSTOM_LAYERS", f"a=task:{tmp_path}/a.csv; b=iwa:{tmp_path}/b.csv")
     assert [s.name for s in custom_layers_from_env()] == ["a", "b"]

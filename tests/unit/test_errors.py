@@ -18,7 +18,7 @@ def test_argument_error_custom_message_and_one_line():
     err = IcebergArgumentError("states", ["99"], message="unknown state(s)\nin scope",
                                allowed="FIPS codes\nof the bundle")
     assert "\n" not in str(err)
-    assert str(err).startswith("states: unknown state(s) in scope ['99']")
+    assert str(err).startswith("states: unknown state(s) in scope (got ['99'])")
 
 
 def test_argument_error_shortens_long_values():
@@ -37,3 +37,15 @@ def test_the_two_types_are_distinct():
         raise IcebergArgumentError("--tau", -1, allowed="a number ≥ 0")
     assert not issubclass(IcebergArgumentError, IcebergDataError)
     assert not issubclass(IcebergDataError, IcebergArgumentError)
+
+
+def test_lever_kind_and_os_error_message():
+    import errno
+
+    from iceberg.errors import os_error_message
+
+    err = IcebergArgumentError("layer", "zzz", kind="lever", message="unknown capability layer",
+                               allowed="one of eloundou, aioe")
+    assert str(err) == "lever 'layer': unknown capability layer (got 'zzz'); allowed: one of eloundou, aioe"
+    text = os_error_message(OSError(errno.ENOSPC, "No space left on device", "/tmp/x.csv"))
+    assert text == "cannot use /tmp/x.csv: no space left on the device"

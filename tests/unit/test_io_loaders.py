@@ -18,6 +18,12 @@ TASKS_TXT = (
     "15-1252.00\t16363\tWrite code.\tn/a\tn/a\t08/2023\tAnalyst\n"
 )
 
+OCCUPATIONS_TXT = (
+    "O*NET-SOC Code\tTitle\tDescription\n"
+    "11-1011.00\tChief Executives\tDetermine policies.\n"
+    "15-1252.00\tSoftware Developers\tDevelop software.\n"
+)
+
 OEWS_HEADER = (
     "AREA,AREA_CODE,AREA_TITLE,AREA_TYPE,PRIM_STATE,STATE_FIPS,INDUSTRY_CODE,NAICS,NAICS_TITLE,I_GROUP,"
     "OCC_CODE,OCC_TITLE,O_GROUP,TOT_EMP,EMP_PRSE,JOBS_1000,LOC_QUOTIENT,H_MEAN,A_MEAN,MEAN_PRSE,"
@@ -39,6 +45,7 @@ def write(tmp_path, name: str, text: str, encoding: str = "utf-8"):
 
 def test_text_edition_tasks_parse_to_typed_frame(tmp_path):
     write(tmp_path, "Task Statements.txt", TASKS_TXT)
+    write(tmp_path, "Occupation Data.txt", OCCUPATIONS_TXT)
     tasks = onet.read_tasks(tmp_path)
     assert list(tasks.columns) == ["onet_soc", "task_id", "task", "task_type"]
     assert tasks["task_id"].dtype == np.int64
@@ -51,6 +58,8 @@ def test_excel_and_text_editions_give_identical_frames(tmp_path):
     text_dir.mkdir()
     xlsx_dir.mkdir()
     write(text_dir, "Task Statements.txt", TASKS_TXT)
+    for folder in (text_dir, xlsx_dir):
+        write(folder, "Occupation Data.txt", OCCUPATIONS_TXT)
     frame = pd.read_csv(text_dir / "Task Statements.txt", sep="\t", dtype=str, keep_default_na=False)
     frame.insert(1, "Title", ["Chief Executives", "Chief Executives", "Software Developers"])
     frame = frame.replace({"n/a": None})

@@ -131,5 +131,5 @@ def test_invalid_scenario_file_names_the_file(tmp_path, fake_api):
     scen.write_text(json.dumps({"adoption_ceiling": 7}))
     res = CliRunner().invoke(app, ["export", "--scenario", str(scen),
                                    "--out", str(tmp_path / "c.csv")])
-    assert res.exit_code != 0
-    assert "bad.json" in str(res.exception) and "adoption_ceiling" in str(res.exception)
+    assert res.exit_code == 2 and "Traceback" not in res.output
+    assert "bad.json" in res.output and "adoption_ceiling" in res.output

@@ -285,8 +285,9 @@ def test_cli_fetch_with_a_custom_registry(server, tmp_path, monkeypatch):
     assert res.exit_code == 0, res.output  # the download cache is the default data directory
     (root / "table.csv").unlink()
     res = runner.invoke(app, [*args, "--force"])
-    assert res.exit_code != 0 and isinstance(res.exception, FetchError)
-    assert "HTTP 404" in str(res.exception)
+    assert res.exit_code == 2 and "Traceback" not in res.output  # one line, exit code 2
+    errors = [line for line in res.output.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1 and "HTTP 404" in errors[0]
     assert (settings.download_dir() / "demo" / "table.csv").read_bytes() == GOOD  # old copy kept
 
 
