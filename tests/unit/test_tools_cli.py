@@ -27,8 +27,9 @@ def test_catalogue_prints_counts_by_reason(catalogue_dir):  # noqa: F811
 
 def test_missing_folder_is_a_clear_error(tmp_path):
     result = runner.invoke(app, ["tools", "catalogue", "--folder", str(tmp_path / "nope")])
-    assert result.exit_code != 0
-    assert "catalogue folder not found" in str(result.exception)
+    assert result.exit_code == 2  # one line naming the folder, no traceback
+    assert "catalogue folder not found" in flat(result.output)
+    assert "nope" in flat(result.output)
 
 
 def test_evidence_options_are_checked_before_any_work():
