@@ -41,6 +41,7 @@ from iceberg import __version__, settings
 from iceberg.fileutil import default_file_mode
 from iceberg.geomatrix import GeoMatrix
 from iceberg.provenance import Provenance
+from iceberg.sources.registry import required_sources
 
 if TYPE_CHECKING:  # pragma: no cover
     from iceberg.exposure import ExposureModel
@@ -58,12 +59,8 @@ KEEP_DAMAGED = 2
 STALE_WORK_SECONDS = 6 * 3600
 #: Owner record written into every work folder first (pid, host, start time).
 OWNER_FILE = ".owner.json"
-#: Sources the build needs; the rest of the registry is optional.
-REQUIRED_SOURCES = (
-    "onet", "onet_soc_crosswalk", "oews_2025", "oews_area_definitions", "census_cartographic_boundaries",
-    "census_popest_2024", "acs5_2019_county_industry_occupation", "gpts_are_gpts",
-    "microsoft_working_with_ai", "anthropic_economic_index", "aioe",
-)
+#: Sources the build needs (``required = true`` in the registry); the rest is optional.
+REQUIRED_SOURCES = required_sources()
 
 
 @dataclass(frozen=True)

@@ -1,21 +1,29 @@
 """Tables out: CSV, Parquet, GeoParquet, GeoPackage and GeoJSON, with a provenance sidecar.
 
-Every file is written atomically (temporary file in the same folder, then ``os.replace``) and
-gets ``<file>.provenance.json`` next to it naming the sources, versions, scenario and time,
-so a table found on its own can still be traced to what made it.
+Every file is written atomically and readable by others (:func:`iceberg.fileutil.atomic_write`)
+and gets ``<file>.provenance.json`` next to it naming the sources, versions, scenario and time,
+so a table found on its own can still be traced to what made it. Parquet, GeoParquet and
+GeoPackage files also carry the same record inside (key ``iceberg_provenance``).
 """
 
 from __future__ import annotations
 
-import datetime as _dt
-import json
 import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
 import pandas as pd
+
+from iceberg.fileutil import atomic_write
+from iceberg.provenance import (
+    METADATA_KEY,
+    compact_json,
+    output_record,
+    parquet_metadata,
+    read_sidecar,
+    write_sidecar,
+)
 
 FORMATS = ("csv", "parquet", "geoparquet", "gpkg", "geojson")
 _BY_SUFFIX = {
@@ -51,62 +59,34 @@ def format_of(path: str | os.PathLike, fmt: str | None = None) -> str:
     return _BY_SUFFIX[suffix]
 
 
-def _package_version() -> str:
-    try:
-        from iceberg import __version__
-
-        return str(__version__)
-    except ImportError:  # pragma: no cover - the package is always importable here
-        return "unknown"
-
-
-def _library_versions() -> dict[str, str]:
-    import numpy
-    import pyarrow
-    import pyogrio
-    import shapely
-
-    return {"pandas": pd.__version__, "geopandas": gpd.__version__, "numpy": numpy.__version__,
-            "pyarrow": pyarrow.__version__, "pyogrio": pyogrio.__version__,
-            "shapely": shapely.__version__}
-
-
-def _json_default(obj: Any):
-    if hasattr(obj, "to_dict"):
-        return obj.to_dict()
-    if hasattr(obj, "isoformat"):
-        return obj.isoformat()
-    if hasattr(obj, "item"):
-        return obj.item()
-    if isinstance(obj, (set, frozenset, tuple)):
-        return list(obj)
-    if isinstance(obj, Path):
-        return str(obj)
-    return str(obj)
-
-
-def _tmp_path(target: Path) -> Path:
-    """A fresh temporary path in the target's folder with the same suffix (drivers need it)."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=target.suffix or ".tmp",
-                               dir=target.parent)
-    os.close(fd)
-    os.unlink(tmp)  # some writers (GeoPackage) refuse to overwrite an existing empty file
-    return Path(tmp)
-
-
-def _write(frame: pd.DataFrame, tmp: Path, fmt: str) -> None:
+def _write(frame: pd.DataFrame, tmp: Path, fmt: str, record: dict) -> None:
+    """Write ``frame`` to ``tmp`` in ``fmt``, with the provenance record embedded where the
+    format has a place for it (Parquet key-value metadata, GeoPackage layer metadata)."""
     if fmt == "csv":
         frame.to_csv(tmp, index=False, lineterminator="\n")
-    elif fmt == "parquet":
-        pd.DataFrame(frame).to_parquet(tmp, index=False)
-    elif fmt == "geoparquet":
-        frame.to_parquet(tmp, index=False)
+    elif fmt in ("parquet", "geoparquet"):
+        _write_parquet(frame, tmp, geo=fmt == "geoparquet", record=record)
     elif fmt == "gpkg":
-        frame.to_file(tmp, driver="GPKG", engine="pyogrio", layer=frame.attrs.get("layer"))
+        frame.to_file(tmp, driver="GPKG", engine="pyogrio", layer=frame.attrs.get("layer"),
+                      layer_metadata={METADATA_KEY: compact_json(record)})
     elif fmt == "geojson":
         frame.to_file(tmp, driver="GeoJSON", engine="pyogrio")
     else:  # pragma: no cover - format_of already checked
         raise ValueError(fmt)
+
+
+def _write_parquet(frame: pd.DataFrame, tmp: Path, *, geo: bool, record: dict) -> None:
+    """(Geo)Parquet with the record added to the schema's key-value metadata."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    if geo:  # geopandas writes the "geo" metadata; add ours beside it
+        frame.to_parquet(tmp, index=False)
+        table = pq.read_table(tmp)
+    else:
+        table = pa.Table.from_pandas(pd.DataFrame(frame), preserve_index=False)
+    meta = {**(table.schema.metadata or {}), **parquet_metadata(record)}
+    pq.write_table(table.replace_schema_metadata(meta), tmp)
 
 
 def _prepare(frame: pd.DataFrame, fmt: str) -> tuple[pd.DataFrame, dict[str, int]]:
@@ -163,6 +143,10 @@ def export_table(
     Path
         The data file; the sidecar is ``<path>.provenance.json``.
 
+    See Also
+    --------
+    table_bytes : the same file as bytes (for a download button), provenance embedded.
+
     Notes
     -----
     CSV and plain Parquet drop the geometry (``geometry_dropped`` in the sidecar); GeoJSON is
@@ -177,52 +161,57 @@ def export_table(
     frame, counts = _prepare(frame_or_gdf, kind)
     if kind == "gpkg":
         frame.attrs["layer"] = layer or target.stem
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = _tmp_path(target)
-    try:
-        _write(frame, tmp, kind)
-        os.replace(tmp, target)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
-    write_provenance(target, frame, kind, provenance, counts)
+    record = table_record(target, frame, kind, provenance, counts)
+    atomic_write(target, lambda tmp: _write(frame, tmp, kind, record))
+    write_sidecar(target, record)
     return target
 
 
-def write_provenance(
-    target: Path,
-    frame: pd.DataFrame,
-    kind: str,
-    provenance: dict | Any | None,
-    counts: dict[str, int] | None = None,
-) -> Path:
-    """Write ``<target>.provenance.json`` (atomic) and return its path."""
-    if provenance is not None and not isinstance(provenance, dict):
-        provenance = provenance.to_dict() if hasattr(provenance, "to_dict") else dict(provenance)
+def table_bytes(frame_or_gdf: pd.DataFrame, fmt: str, *, provenance: dict | Any | None = None,
+                name: str = "table") -> tuple[bytes, dict]:
+    """The file :func:`export_table` would write, as bytes, and its provenance record.
+
+    Parameters
+    ----------
+    frame_or_gdf : DataFrame or GeoDataFrame
+    fmt : str
+        ``"csv" | "parquet" | "geoparquet" | "gpkg" | "geojson"``.
+    provenance : dict or object with ``to_dict()``, optional
+    name : str
+        File stem recorded in the provenance (and the GeoPackage layer name).
+
+    Returns
+    -------
+    (bytes, dict)
+        The file's bytes (provenance embedded where the format allows) and the record to offer
+        as ``<file>.provenance.json`` next to it.
+    """
+    import tempfile
+
+    kind = format_of(f"{name}.{fmt}", fmt)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = export_table(frame_or_gdf, Path(tmp) / f"{name}.{kind}", fmt=kind,
+                            provenance=provenance, layer=name)
+        return path.read_bytes(), read_sidecar(path)
+
+
+def table_record(target: Path, frame: pd.DataFrame, kind: str, provenance: Any,
+                 counts: dict[str, int] | None = None) -> dict:
+    """The provenance record of a table file: rows, column dtypes, each metric column's label,
+    unit and help text (from :mod:`iceberg.labels`), CRS, export counts."""
+    from iceberg import labels
+
     geom = frame.geometry.name if isinstance(frame, gpd.GeoDataFrame) else None
-    record = {
-        "file": target.name,
-        "format": kind,
-        "created": _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
-        "package": {"name": "iceberg-index", "version": _package_version()},
-        "libraries": _library_versions(),
-        "rows": len(frame),
-        "columns": {str(c): str(frame[c].dtype) for c in frame.columns if c != geom},
-        "crs": str(frame.crs) if geom else None,
-        "export_counts": counts or {},
-        "provenance": provenance or {},
-    }
-    side = target.with_name(target.name + ".provenance.json")
-    fd, tmp = tempfile.mkstemp(prefix=f".{side.name}.", suffix=".tmp", dir=side.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(record, fh, indent=2, default=_json_default, ensure_ascii=False)
-            fh.write("\n")
-        os.replace(tmp, side)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-    return side
+    return output_record(
+        target, kind, provenance,
+        rows=len(frame),
+        columns={str(c): str(frame[c].dtype) for c in frame.columns if c != geom},
+        labels={str(c): {"label": labels.label(c), "unit": labels.unit(c),
+                         "help": labels.help_text(c)}
+                for c in frame.columns if labels.is_metric(str(c))},
+        crs=str(frame.crs) if geom else None,
+        export_counts=counts or {},
+    )
 
 
 def read_table(path: str | os.PathLike, *, fmt: str | None = None) -> pd.DataFrame:
@@ -239,10 +228,10 @@ def read_table(path: str | os.PathLike, *, fmt: str | None = None) -> pd.DataFra
             return gpd.read_parquet(target)
         except ValueError:  # no geo metadata: plain Parquet
             return pd.read_parquet(target)
-    side = target.with_name(target.name + ".provenance.json")
+    side = read_sidecar(target)
     dtypes = {}
-    if side.exists():
-        cols = json.loads(side.read_text(encoding="utf-8")).get("columns", {})
+    if side is not None:
+        cols = side.get("columns", {})
         dtypes = {c: ("text" if t in ("str", "string", "object") else t) for c, t in cols.items()}
     # codes keep their leading zeros only when read as text
     text_cols = {c: str for c, t in dtypes.items() if t == "text"}
@@ -256,4 +245,4 @@ def read_table(path: str | os.PathLike, *, fmt: str | None = None) -> pd.DataFra
     return frame
 
 
-__all__ = ["FORMATS", "export_table", "format_of", "read_table", "write_provenance"]
+__all__ = ["FORMATS", "export_table", "format_of", "read_table", "table_bytes", "table_record"]

@@ -30,13 +30,10 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
-from iceberg.capability.base import CapabilityLayer, TaskUniverse
+from iceberg.capability.base import CapabilityLayer, TaskUniverse, exposure_vector
 from iceberg.exposure_operator import REASONS, oews_operator, soc_task_operator, task_weights
 
-__all__ = [  # the operator functions are re-exported: ``from iceberg.exposure import ...`` works
-    "DEFAULT_VISIBLE", "REASONS", "ExposureModel", "oews_operator", "soc_task_operator",
-    "task_weights",
-]
+__all__ = ["DEFAULT_VISIBLE", "ExposureModel"]
 
 DEFAULT_VISIBLE: tuple[str, ...] = ("15-0000", "11-3021")
 
@@ -265,13 +262,10 @@ class ExposureModel:
         occupation layers threshold the occupation value.
         """
         key = self._resolve(layer, rater)
-        if tau is None:
-            return np.clip(self.base[key] + lam * self.slope[key], 0.0, 1.0)
-        if key in self.task_base:
-            c = np.clip(self.task_base[key] + lam * self.task_slope[key], 0.0, 1.0)
-            return np.clip(self.operator @ (c >= tau).astype(float), 0.0, 1.0)
-        e = np.clip(self.base[key] + lam * self.slope[key], 0.0, 1.0)
-        return (e >= tau).astype(float)
+        if tau is not None and key in self.task_base:
+            c = exposure_vector(self.task_base[key], self.task_slope[key], lam, tau)
+            return np.clip(self.operator @ c, 0.0, 1.0)
+        return exposure_vector(self.base[key], self.slope[key], lam, tau)
 
     def visible_mask(self, visible_set: Iterable[str] | None = None) -> np.ndarray:
         """Boolean mask of visible (surface) occupations.
@@ -301,8 +295,8 @@ class ExposureModel:
         cols = {}
         for key in self.base:
             name = key.replace("__", "_")
-            cols[f"{name}_lam0"] = np.clip(self.base[key], 0, 1)
-            cols[f"{name}_lam1"] = np.clip(self.base[key] + self.slope[key], 0, 1)
+            cols[f"{name}_lam0"] = exposure_vector(self.base[key], self.slope[key], 0.0)
+            cols[f"{name}_lam1"] = exposure_vector(self.base[key], self.slope[key], 1.0)
         return pd.concat([out, pd.DataFrame(cols)], axis=1)
 
     # ------------------------------------------------------------------ cache

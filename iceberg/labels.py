@@ -65,7 +65,10 @@ class MetricLabel:
 
     @property
     def long_label(self) -> str:
-        """Label with its unit, e.g. ``"Exposed wages ($ per year)"``."""
+        """Label with its unit, e.g. ``"Exposed wages ($ per year)"`` (not repeated when the
+        label already names it, as in ``"Exposed worker-equivalents"``)."""
+        if self.unit_text.lower() in self.label.lower():
+            return self.label
         return f"{self.label} ({self.unit_text})"
 
 
@@ -90,8 +93,9 @@ _TABLE: tuple[MetricLabel, ...] = (
     _m("iceberg_index", "Iceberg index", "share",
        "Exposed wages ÷ wage bill: the share of the wage value of work AI can technically do, "
        "visible plus hidden. Technical capability, not a forecast of job loss."),
-    _m("surface_index", "Visible (surface) index", "share",
-       "Exposed wages in computing & tech occupations (SOC 15 + 11-3021) ÷ the whole wage bill."),
+    _m("surface_index", "Visible index", "share",
+       "The paper's surface index: exposed wages in computing & tech occupations (SOC 15 + "
+       "11-3021) ÷ the whole wage bill."),
     _m("hidden_index", "Hidden index", "share",
        "Exposed wages outside computing & tech ÷ the whole wage bill (iceberg − visible index)."),
     _m("hidden_multiple", "Hidden multiple (iceberg index ÷ visible index)", "ratio",
@@ -151,6 +155,16 @@ _TABLE: tuple[MetricLabel, ...] = (
 
 #: Every named metric: column name → :class:`MetricLabel`.
 METRICS: dict[str, MetricLabel] = {m.name: m for m in _TABLE}
+
+#: Scenario outputs (additive: summed in roll-ups; one row per year in ``by_year``). Derived
+#: columns (``_visible``, ``_hidden``, ``_per_worker``...) belong to their base; see
+#: :func:`is_scenario_output`.
+SCENARIO_OUTPUTS: tuple[str, ...] = (
+    "technical_exposed_wages", "adopted_wages", "displaced_wages", "displaced_workers",
+    "augmented_wages", "productivity_gain", "trained_workers", "reskilled_workers",
+    "reskilling_cost", "reemployed_wages", "remaining_displaced_wages",
+    "remaining_displaced_workers", "net_wage_impact", "gdp_proxy",
+)
 
 #: Dollar metrics that are also offered per worker and as a share of the wage bill.
 DOLLAR_METRICS: tuple[str, ...] = tuple(m.name for m in _TABLE
@@ -213,6 +227,25 @@ def metric(name: str) -> MetricLabel:
             fmt = _DEFAULT_FMT[unit] if unit != base.unit else base.fmt
             return MetricLabel(name, text, unit, fmt, help_)
     raise KeyError(f"unknown metric {name!r}; known: {', '.join(sorted(METRICS))}")
+
+
+def base_metric(name: str) -> str:
+    """The named metric a derived column comes from (``displaced_wages_hidden_diff`` →
+    ``displaced_wages``); the name itself when it has no known suffix."""
+    while name not in METRICS:
+        for suffix, _ in _SUFFIXES:
+            if name.endswith(suffix) and len(name) > len(suffix):
+                name = name.removesuffix(suffix)
+                break
+        else:
+            return name
+    return name
+
+
+def is_scenario_output(name: str) -> bool:
+    """True for a scenario output column or one derived from it (the one list of scenario
+    columns; replaces prefix lists such as ``("displaced_", "reskill", ...)``)."""
+    return base_metric(name) in SCENARIO_OUTPUTS
 
 
 def is_metric(name: str) -> bool:
@@ -280,10 +313,10 @@ def _one(v: float, unit_: str, fmt: str, signed: bool) -> str:
             if mag >= div:
                 return f"{neg}${mag / div:{fmt}}{suffix}"
         return f"{neg}${mag:,.0f}"
-    if unit_ == "workers":
+    if unit_ == "workers":  # whole jobs below a million; millions with the decimals asked for
         if abs(v) >= 1e6:
             return f"{sign}{v / 1e6:.{_decimals(fmt)}f}M"
-        return f"{sign}{v:{fmt}}"
+        return f"{sign}{v:,.0f}"
     return f"{v:.3g}"
 
 

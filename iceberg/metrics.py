@@ -94,3 +94,111 @@ def geo_metrics(
         index=pd.Index(ids if ids is not None else np.arange(len(wage_bill)), name="id"),
     )
     return frame
+
+
+#: Indices averaged by :func:`state_mean` (the paper's "mean over states").
+STATE_MEAN_COLUMNS = ("iceberg_index", "surface_index", "hidden_index")
+
+
+def state_mean(states: pd.DataFrame) -> pd.Series:
+    """The paper's averaging: plain (unweighted) mean of the state indices over the 50 states + DC.
+
+    Parameters
+    ----------
+    states : pd.DataFrame
+        One row per state with the :data:`METRIC_COLUMNS`; territories are dropped by the
+        ``is_state`` column when present, else by FIPS index (:data:`iceberg.labels.STATE_FIPS`).
+
+    Returns
+    -------
+    pd.Series
+        ``iceberg_index, surface_index, hidden_index`` (means of the state values),
+        ``hidden_multiple`` as the **ratio of the means** (mean iceberg ÷ mean surface, so the
+        row stays consistent: I = S × multiple) and ``n_states``. The mean of the state ratios
+        is a different, larger number and is not reported.
+    """
+    from iceberg.labels import STATE_FIPS
+
+    if "is_state" in states.columns:
+        proper = states[states["is_state"].astype(bool)]
+    else:
+        proper = states[states.index.astype(str).isin(STATE_FIPS)]
+    out = proper[list(STATE_MEAN_COLUMNS)].mean()
+    out["hidden_multiple"] = float(_safe_ratio(np.asarray(out["iceberg_index"]),
+                                               np.asarray(out["surface_index"])))
+    out["n_states"] = len(proper)
+    return out
+
+
+def add_per_worker_and_share(frame: pd.DataFrame) -> pd.DataFrame:
+    """Dollar metrics also per worker and as a share of the wage bill (so a map of dollars is
+    not just a map of population).
+
+    For every dollar column of :data:`iceberg.labels.DOLLAR_METRICS` present in ``frame``:
+    ``<m>_per_worker = <m> / employment`` (dollars per job) and, for the scenario dollars,
+    ``<m>_share_of_wage_bill = <m> / wage_bill`` (the exposure dollars already have theirs: the
+    iceberg, surface and hidden indices). NaN where the denominator is 0.
+
+    Parameters
+    ----------
+    frame : pd.DataFrame
+        Result rows with ``employment`` and ``wage_bill`` (county, state, area or nation).
+
+    Returns
+    -------
+    pd.DataFrame
+        A copy with the new columns appended (existing ones are recomputed).
+    """
+    from iceberg.labels import DOLLAR_METRICS
+
+    out = frame.copy()
+    jobs = out["employment"].to_numpy(dtype=float) if "employment" in out else None
+    bill = out["wage_bill"].to_numpy(dtype=float) if "wage_bill" in out else None
+    has_index = {"exposed_wages", "surface_wages", "hidden_wages"}
+    new = {}
+    for name in DOLLAR_METRICS:
+        if name not in out.columns:
+            continue
+        dollars = out[name].to_numpy(dtype=float)
+        if jobs is not None:
+            new[f"{name}_per_worker"] = _safe_ratio(dollars, jobs)
+        if bill is not None and name not in has_index:
+            new[f"{name}_share_of_wage_bill"] = _safe_ratio(dollars, bill)
+    for column, values in new.items():
+        out[column] = values
+    return out
+
+
+def occupation_metrics(employment: np.ndarray, wage: np.ndarray, exposure: np.ndarray,
+                       visible: np.ndarray) -> pd.DataFrame:
+    """Per-occupation wage bill and exposed wages of one geography (a column of the matrices).
+
+    Parameters
+    ----------
+    employment, wage : np.ndarray
+        Jobs and annual wage per occupation, length O.
+    exposure, visible : np.ndarray
+        ``e_o`` and the visible mask, length O.
+
+    Returns
+    -------
+    pd.DataFrame
+        ``employment, annual_wage, wage_bill, exposed_wages, surface_wages, hidden_wages,
+        exposed_workers`` per occupation (positional index). Summing a column gives the
+        geography's figure of :func:`geo_metrics`.
+    """
+    employment = np.asarray(employment, dtype=float)
+    wage = np.asarray(wage, dtype=float)
+    exposure = np.asarray(exposure, dtype=float)
+    visible = np.asarray(visible, dtype=bool)
+    bill = employment * wage
+    exposed = bill * exposure
+    return pd.DataFrame({
+        "employment": employment,
+        "annual_wage": wage,
+        "wage_bill": bill,
+        "exposed_wages": exposed,
+        "surface_wages": exposed * visible,
+        "hidden_wages": exposed * ~visible,
+        "exposed_workers": employment * exposure,
+    })

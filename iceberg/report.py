@@ -1,15 +1,24 @@
-"""Plain tables of a result for people: the national line, states ranked, a state's areas and counties."""
+"""Plain tables of a result for people (the national line, states ranked, a state's areas and
+counties), the bundle summary and the validation report files."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from iceberg import labels
 from iceberg.errors import IcebergDataError
+from iceberg.metrics import state_mean
 
 if TYPE_CHECKING:  # pragma: no cover
     from iceberg.api import Result
+    from iceberg.bundle import Bundle
+
+#: Label of the state-mean row: says which hidden multiple it is.
+STATE_MEAN_ROW = "Mean over {n} states incl. DC (paper's averaging; multiple = ratio of the means)"
 
 SHOWN = ["employment", "wage_bill", "iceberg_index", "surface_index", "hidden_index", "hidden_multiple",
          "exposed_wages", "hidden_wages", "exposed_workers"]
@@ -28,15 +37,16 @@ def summary_tables(result: Result, state: str | None = None) -> dict[str, pd.Dat
     Returns
     -------
     dict of DataFrame
-        ``nation`` (wage-weighted, plus the mean over the 50 states + DC), ``states`` (ranked by
+        ``nation`` (wage-weighted, plus the mean over the 50 states + DC, whose hidden multiple
+        is the ratio of the means, see :func:`iceberg.metrics.state_mean`), ``states`` (ranked by
         hidden index) and, with ``state``, ``areas`` and ``counties`` of that state.
     """
     nation = result.nation[SHOWN].copy()
     nation.index = ["United States (wage-weighted)"]
     states = result.states
-    proper = states[states["is_state"]] if "is_state" in states.columns else states
-    mean_row = proper[["iceberg_index", "surface_index", "hidden_index", "hidden_multiple"]].mean()
-    nation.loc["Mean over states (paper's averaging)", mean_row.index] = mean_row.to_numpy()
+    mean_row = state_mean(states)
+    n = int(mean_row.pop("n_states"))
+    nation.loc[STATE_MEAN_ROW.format(n=n), mean_row.index] = mean_row.to_numpy()
     tables = {"nation": nation}
     named = states.copy()
     label = named["name"] if "name" in named.columns else pd.Series(named.index, index=named.index)
@@ -58,39 +68,140 @@ def summary_tables(result: Result, state: str | None = None) -> dict[str, pd.Dat
 
 
 def _state_fips(result: Result, state: str) -> str:
-    state = state.strip().upper()
-    if state.isdigit():
-        return state.zfill(2)
-    match = result.counties.loc[result.counties["state_abbr"] == state, "state_fips"]
-    if match.empty:
-        raise IcebergDataError("unknown state", column="--state", expected="a two-letter code such as TN or 47",
-                               found=state)
-    return str(match.iloc[0])
+    """FIPS of a state given by code or abbreviation (the county layer's own, then the table)."""
+    code = state.strip().upper()
+    match = result.counties.loc[result.counties["state_abbr"] == code, "state_fips"]
+    if not match.empty:
+        return str(match.iloc[0])
+    try:
+        return labels.state(code).fips
+    except KeyError:
+        raise IcebergDataError("unknown state", column="--state",
+                               expected="a two-letter code such as TN or a FIPS code such as 47",
+                               found=state) from None
 
 
 def format_table(table: pd.DataFrame) -> pd.DataFrame:
-    """Human-readable copy: indices as %, dollars as $B/$M, counts with thousands separators."""
+    """Human-readable copy: every metric column formatted by :func:`iceberg.labels.format_values`
+    (indices as %, dollars as $B/$M, worker-equivalents with separators); other columns as is."""
     out = pd.DataFrame(index=table.index)
     for column in table.columns:
         values = table[column]
-        if not pd.api.types.is_numeric_dtype(values):
-            out[column] = values
-        elif column.endswith("_index"):
-            out[column] = values.map(lambda v: "" if pd.isna(v) else f"{v:.1%}")
-        elif column == "hidden_multiple":
-            out[column] = values.map(lambda v: "" if pd.isna(v) else f"{v:.1f}x")
-        elif column.endswith(("wages", "wage_bill")):
-            out[column] = values.map(format_dollars)
+        if labels.is_metric(column) and pd.api.types.is_numeric_dtype(values):
+            out[column] = labels.format_values(column, values, missing="")
         else:
-            out[column] = values.map(lambda v: "" if pd.isna(v) else f"{v:,.0f}")
+            out[column] = values
     return out
 
 
-def format_dollars(value: float) -> str:
-    """``$1.2T``, ``$211.0B``, ``$35.4M``, ``$12,300``."""
-    if pd.isna(value):
-        return ""
-    for size, unit in ((1e12, "T"), (1e9, "B"), (1e6, "M")):
-        if abs(value) >= size:
-            return f"${value / size:,.1f}{unit}"
-    return f"${value:,.0f}"
+def bundle_summary(bundle: Bundle) -> dict[str, Any]:
+    """What ``iceberg build`` prints: where the bundle is, how long it took, what it holds.
+
+    Returns
+    -------
+    dict
+        ``path, build_seconds, data_dir, occupations, areas, counties, layers`` and ``counts``
+        (stage → ``{what: n}`` from the provenance).
+    """
+    from iceberg import settings
+
+    return {
+        "path": bundle.path,
+        "build_seconds": bundle.provenance.build.get("build_seconds"),
+        "data_dir": bundle.provenance.build.get("data_dir") or str(settings.data_dir()),
+        "occupations": len(bundle.occupations),
+        "areas": len(bundle.levels["area"].ids),
+        "counties": len(bundle.levels["county"].ids),
+        "layers": list(bundle.exposure.layers),
+        "counts": bundle.provenance.counts,
+    }
+
+
+def holdout_text(seed: int, fraction: float, model: Any = None) -> str:
+    """Run the held-out check of the unpublished-cell estimation on the raw data (hide published
+    OEWS area cells, estimate them, compare with naive baselines); its Markdown section.
+
+    Parameters
+    ----------
+    seed, fraction : int, float
+        The split (``iceberg.HOLDOUT_SEED``, ``iceberg.HOLDOUT_FRACTION`` by default in the CLI).
+    model : ExposureModel, optional
+        Exposure model for the dollar-weighted errors; default that of :func:`iceberg.load`.
+    """
+    from geodata.holdout import holdout_run
+    from iceberg.build_steps import holdout_inputs
+    from iceberg.settings import data_dir
+    from iceberg.validate import holdout_figures, holdout_report
+
+    if model is None:
+        from iceberg.bundle import load
+
+        model = load().exposure
+    inputs = holdout_inputs(data_dir())
+    run = holdout_run(inputs["area_frame"], inputs["state"], inputs["national"],
+                      occ_codes=inputs["occ_codes"], parent_of=inputs["area_states"],
+                      fraction=fraction, seed=seed, prior_adjust=inputs["area_prior_adjust"])
+    figures = holdout_figures(run, model.vector("eloundou", "mean", 0.0), model.visible_mask())
+    return holdout_report(figures, seed, fraction)
+
+
+def write_validation_report(bundle: Bundle, out: str | os.PathLike, *,
+                            holdout: bool = False) -> tuple[str, Path]:
+    """Write the validation report (Markdown, at ``out``) and its chart (PNG beside it), each
+    with its provenance sidecar (the Markdown also carries it as an HTML comment); with
+    ``holdout`` the held-out check of the cell estimation is appended (:func:`holdout_text`).
+
+    Returns
+    -------
+    (str, Path)
+        The report text and the chart's path.
+    """
+    from iceberg.fileutil import atomic_write_text
+    from iceberg.provenance import html_comment, output_record, write_sidecar
+    from iceberg.validate import validation_report
+    from iceberg.validate_plot import validation_chart
+
+    out = Path(out)
+    nation, states = bundle.levels["nation"], bundle.levels["state"]
+    chart = validation_chart(nation, states, bundle.exposure, out.with_suffix(".png"))
+    write_sidecar(chart, output_record(chart, "png", bundle.provenance, report=out.name))
+    text = validation_report(nation, states, bundle.exposure)
+    text += f"\n\n![National exposure by layer vs the Iceberg paper]({chart.name})\n"
+    if holdout:
+        from geodata.holdout import HOLDOUT_FRACTION, HOLDOUT_SEED
+
+        text += "\n" + holdout_text(HOLDOUT_SEED, HOLDOUT_FRACTION, bundle.exposure)
+    if "tools" in bundle.exposure.layers:  # the optional AI tool catalogue layer (docs/TOOLS.md)
+        from iceberg.tools import frontier_chart, load_fit, tools_report
+
+        section, figures = tools_report(load_fit(bundle), bundle.exposure, nation, states)
+        frontier = out.with_name(out.stem + "_frontier.png")
+        frontier_chart(pd.DataFrame(figures["frontier"]), frontier)
+        text += "\n" + section + f"\n![Tools layer frontier]({frontier.name})\n"
+    record = output_record(out, "markdown", bundle.provenance, chart=chart.name)
+    atomic_write_text(out, text + "\n" + html_comment(record))
+    write_sidecar(out, record)
+    return text, chart
+
+
+def check_bundles() -> dict[str, Any]:
+    """Every cached data bundle checked file by file (size and sha256 against its manifest).
+
+    Returns
+    -------
+    dict
+        ``folder`` (the bundle cache), ``bundles`` (folder name → list of problems, empty when
+        sound) and ``set_aside`` (the folder of damaged bundles kept for inspection, or None).
+    """
+    from iceberg import settings
+    from iceberg.bundle import DAMAGED_DIR, verify_bundle
+
+    folder = settings.bundle_dir()
+    paths = sorted(p for p in folder.iterdir() if p.is_dir() and not p.name.startswith(".")) \
+        if folder.is_dir() else []
+    damaged = folder / DAMAGED_DIR
+    return {
+        "folder": folder,
+        "bundles": {p.name: verify_bundle(p, deep=True) for p in paths},
+        "set_aside": damaged if damaged.is_dir() and any(damaged.iterdir()) else None,
+    }

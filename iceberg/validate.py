@@ -12,13 +12,14 @@ import pandas as pd
 
 from iceberg.exposure import ExposureModel
 from iceberg.geomatrix import GeoMatrix
+from iceberg.labels import TERRITORY_FIPS
 from iceberg.metrics import geo_metrics
 
 #: Iceberg paper (Chopra et al. 2025) national reference figures.
 PAPER = {"surface_index": 0.022, "surface_wages": 211e9, "iceberg_index": 0.117,
          "exposed_wages": 1.2e12}
-#: State-level ids left out of the mean over states (territories): Guam, Puerto Rico, USVI.
-TERRITORIES = ("66", "72", "78")
+#: State-level ids left out of the mean over states (the territories of iceberg.labels).
+TERRITORIES = tuple(sorted(TERRITORY_FIPS))
 
 
 def national_figures(

@@ -1,4 +1,4 @@
-"""Shared fixtures: the real data folder (integration) and the hand-made tiny one (unit)."""
+"""Shared fixtures: the real data folder (integration), an isolated cache, the real bundle."""
 
 from __future__ import annotations
 
@@ -8,8 +8,6 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-FIXTURES = ROOT / "tests" / "fixtures"
-TINY_RAW = FIXTURES / "raw"
 
 
 def _real_raw_dir() -> Path | None:
@@ -31,12 +29,6 @@ def raw_dir() -> Path:
             pytest.fail("CI is set but ../shared/data/raw is missing: integration tests must run")
         pytest.skip("real data folder ../shared/data/raw not present")
     return path
-
-
-@pytest.fixture(scope="session")
-def tiny_raw_dir() -> Path:
-    """The hand-made miniature of the raw data layout (tests/fixtures/raw)."""
-    return TINY_RAW
 
 
 @pytest.fixture(autouse=True)

@@ -32,6 +32,29 @@ Kind = Literal["capability", "adoption"]
 FILL_LABELS = ("mapped", "filled_dwa_mean", "filled_occupation_mean", "filled_global_mean")
 
 
+def exposure_vector(base: np.ndarray, slope: np.ndarray, lam: float | np.ndarray = 0.0,
+                    tau: float | None = None) -> np.ndarray:
+    """The one capability/exposure formula: ``clip(base + λ·slope, 0, 1)``; with ``tau``,
+    ``1[clip(base + λ·slope, 0, 1) ≥ τ]``.
+
+    Parameters
+    ----------
+    base, slope : np.ndarray
+        The two λ-linear components (tasks or occupations), same length.
+    lam : float or np.ndarray
+        Tool frontier λ (an array broadcasts, e.g. one λ per Monte Carlo draw as a column).
+    tau : float, optional
+        Threshold: return 0/1 indicators instead of the clipped values.
+
+    Returns
+    -------
+    np.ndarray
+        Values in [0, 1] (floats 0.0/1.0 with ``tau``).
+    """
+    c = np.clip(base + lam * slope, 0.0, 1.0)
+    return (c >= tau).astype(float) if tau is not None else c
+
+
 @dataclass(frozen=True)
 class TaskUniverse:
     """The O*NET 29.3 tasks and their DWA links as index arrays and sparse incidence matrices.
@@ -302,8 +325,7 @@ class CapabilityLayer:
     def values(self, rater: str | None = None, lam: float = 0.0, tau: float | None = None):
         """``c = clip(base + λ·slope, 0, 1)``; with ``tau``, ``1[c ≥ τ]``."""
         v = self.variant(rater)
-        c = np.clip(self.base[v] + lam * self.slope[v], 0.0, 1.0)
-        return (c >= tau).astype(float) if tau is not None else c
+        return exposure_vector(self.base[v], self.slope[v], lam, tau)
 
 
 def task_layer_from_known(

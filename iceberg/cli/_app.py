@@ -95,7 +95,7 @@ def _root(
 
     settings.set_data_dir(data_dir)  # each invocation starts from its own option (None: env, then cache)
     if custom_layer:
-        from iceberg.bundle import CustomLayerSpec
+        from iceberg import CustomLayerSpec
 
         specs = [CustomLayerSpec.parse(text) for text in custom_layer]  # fail early on a bad spec
         # every command of this process (and the app it starts) builds with these layers

@@ -38,10 +38,10 @@ def fetch_cmd(
 ) -> None:
     """Download the official source files into the user cache (hash-checked, atomic)."""
     from iceberg import settings
-    from iceberg.sources import data_status, fetch, format_status
+    from iceberg import sources as data_sources
 
     dest = settings.download_dir()
-    paths = fetch(
+    paths = data_sources.fetch(
         sources or None,
         progress=not quiet,
         registry=registry,
@@ -49,8 +49,8 @@ def fetch_cmd(
         force=force,
         echo=typer.echo,
     )
-    status = data_status(list(paths), data_dir=dest, registry=registry)
-    typer.echo(format_status(status), nl=False)
+    status = data_sources.data_status(list(paths), data_dir=dest, registry=registry)
+    typer.echo(data_sources.format_status(status), nl=False)
     if settings.data_dir() != dest:
         typer.echo(
             f"note: downloaded into {dest}, but the data directory in use is "
@@ -95,27 +95,20 @@ def status_cmd(
 
 def _bundle_status() -> bool:
     """Print one line per cached bundle (sizes and sha256 checked); False if any is damaged."""
-    from iceberg import settings
-    from iceberg.bundle import DAMAGED_DIR, verify_bundle
+    import iceberg
 
-    folder = settings.bundle_dir()
-    bundles = sorted(p for p in folder.iterdir() if p.is_dir() and not p.name.startswith(".")) \
-        if folder.is_dir() else []
-    if not bundles:
-        typer.echo(f"cached bundles: none in {folder} (`iceberg build` makes one)")
-    ok = True
-    for path in bundles:
-        problems = verify_bundle(path, deep=True)
+    found = iceberg.check_bundles()
+    if not found["bundles"]:
+        typer.echo(f"cached bundles: none in {found['folder']} (`iceberg build` makes one)")
+    for name, problems in found["bundles"].items():
         if problems:
-            ok = False
-            typer.echo(f"bundle {path.name}: DAMAGED — {'; '.join(problems)} "
+            typer.echo(f"bundle {name}: DAMAGED — {'; '.join(problems)} "
                        "(the next `iceberg build` or load sets it aside and rebuilds it)")
         else:
-            typer.echo(f"bundle {path.name}: ok (every file's size and sha256 match the manifest)")
-    set_aside = folder / DAMAGED_DIR
-    if set_aside.is_dir() and any(set_aside.iterdir()):
-        typer.echo(f"damaged bundles set aside for inspection: {set_aside}")
-    return ok
+            typer.echo(f"bundle {name}: ok (every file's size and sha256 match the manifest)")
+    if found["set_aside"] is not None:
+        typer.echo(f"damaged bundles set aside for inspection: {found['set_aside']}")
+    return not any(found["bundles"].values())
 
 
 @data_app.command("sources")
@@ -126,7 +119,7 @@ def sources_cmd(
     registry: _Registry = None,
 ) -> None:
     """List the registered official sources (version, licence, download URL)."""
-    from iceberg.sources.registry import resolve_registry
+    from iceberg.sources import resolve_registry
 
     for src in resolve_registry(registry).values():
         flag = "required" if src.required else "optional"

@@ -27,9 +27,9 @@ def launch_app(
                    "install from a source checkout with `pip install -e .`", err=True)
         raise typer.Exit(2)
     if build_first:
-        from iceberg.bundle import build
+        import iceberg
 
-        build()
+        iceberg.build()
     cmd = [sys.executable, "-m", "streamlit", "run", str(APP_FILE), "--server.port", str(port),
            "--server.address", address, "--browser.gatherUsageStats", "false"]
     env = os.environ.copy()

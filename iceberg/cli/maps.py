@@ -24,43 +24,35 @@ _Year = Annotated[
 
 def _load_scenario(path: Path | None, year: int | None) -> Any:
     """The scenario from a JSON file (or the default), with the horizon moved to ``year``."""
-    from iceberg.errors import IcebergArgumentError
-    from iceberg.scenario.model import Scenario
+    import iceberg
 
-    scenario = None
-    if path:
-        try:
-            scenario = Scenario.from_json(path.read_bytes())
-        except IcebergArgumentError as exc:
-            raise exc.within(f"--scenario {path}") from None
-    if year is not None:
-        base = scenario or Scenario()
-        try:
-            scenario = Scenario.strict({**base.model_dump(), "horizon_year": year})
-        except IcebergArgumentError as exc:
-            raise IcebergArgumentError("--year", year, message="not a horizon year of the scenario",
-                                       allowed=exc.allowed) from None
-    return scenario
+    if path is None and year is None:
+        return None
+    return iceberg.read_scenario(path, year=year)
 
 
 def _run(scenario: Any) -> tuple[Any, Any]:
-    """``(data, result)`` for the scenario (``None`` = baseline)."""
+    """``(data, result)`` for the scenario (``None`` = baseline), with the dollar metrics also
+    per worker and as a share of the wage bill."""
     import iceberg
 
     data = iceberg.load()
-    return data, iceberg.run(data, scenario)
+    result = iceberg.run(data, scenario)
+    result.counties = iceberg.add_per_worker_and_share(result.counties)
+    return data, result
 
 
 def _baseline_classes(data: Any, result: Any, metric: str, scenario: Any, scheme: str, k: int):
     """Classes fitted on the baseline run, so scenario maps keep the baseline colours."""
     import iceberg
-    from iceberg.maps.classes import MapClasses
 
     base = result if scenario is None else iceberg.run(data)
-    values = base.counties[metric] if metric in base.counties.columns else result.counties[metric]
+    counties = base.counties if metric in base.counties.columns else result.counties
+    if metric not in counties.columns:
+        counties = iceberg.add_per_worker_and_share(counties)
     if metric.endswith("_diff"):
-        return MapClasses.fit_difference(values, metric)
-    return MapClasses.fit(values, metric, scheme=scheme, k=k)
+        return iceberg.MapClasses.fit_difference(counties[metric], metric)
+    return iceberg.MapClasses.fit(counties[metric], metric, scheme=scheme, k=k)
 
 
 def _subtitle(result: Any, scenario: Any) -> str | None:
@@ -102,20 +94,17 @@ def map_cmd(
         )
     classes = _baseline_classes(data, result, metric, scenario, scheme, k)
     subtitle = _subtitle(result, scenario)
+    provenance = result.provenance
     if suffix in (".html", ".htm"):
-        from iceberg.maps.explore import DEFAULT_LAYERS, explore
-        from iceberg.maps.offline import to_html
+        import iceberg
 
-        web = result.web_counties() if hasattr(result, "web_counties") else result.counties
-        m = explore(web, metric, classes=classes, layers=DEFAULT_LAYERS, state=state,
-                    title=title, subtitle=subtitle, offline=not cdn, scheme=scheme, k=k)
-        path = to_html(m, out, self_contained=not cdn)
+        m = result.explore(metric, classes=classes, state=state, title=title, subtitle=subtitle,
+                           offline=not cdn, scheme=scheme, k=k, quality_overlay=True)
+        path = iceberg.to_html(m, out, self_contained=not cdn, provenance=provenance)
     else:
-        from iceberg.maps.static import plot
-
-        path = plot(result.counties, metric, out, classes=classes, state=state, title=title,
-                    subtitle=subtitle, dpi=dpi)
-    typer.echo(f"wrote {path}")
+        path = result.plot(metric, out, classes=classes, state=state, title=title,
+                           subtitle=subtitle, dpi=dpi, provenance=provenance)
+    typer.echo(f"wrote {path} and {path.name}.provenance.json")
 
 
 @app.command("export")
@@ -129,26 +118,39 @@ def export_cmd(
     year: _Year = None,
 ) -> None:
     """Write county, state or area results as a table, with a provenance sidecar."""
-    from iceberg.export import FORMATS, export_table, format_of
+    import iceberg
 
     tables = {"county": "counties", "state": "states", "area": "areas"}
     if level not in tables:
         raise typer.BadParameter("use county, state or area", param_hint="--level")
-    try:
-        kind = format_of(out, fmt)
-    except ValueError as exc:
-        raise typer.BadParameter(str(exc), param_hint="--format") from None
+    kind = _table_format(out, fmt)
     out = opt.output_path(out)
     scenario = _load_scenario(scenario_file, year)
     _, result = _run(scenario)
-    frame = getattr(result, tables[level])
+    frame = iceberg.add_per_worker_and_share(getattr(result, tables[level]))
     if kind in ("gpkg", "geojson", "geoparquet") and level != "county":
         raise typer.BadParameter(
-            f"{kind} needs geometry, which only --level county has; use one of "
-            + ", ".join(f for f in FORMATS if f in ("csv", "parquet")),
+            f"{kind} needs geometry, which only --level county has; use csv or parquet",
             param_hint="--format",
         )
     provenance = result.provenance.to_dict() if hasattr(result.provenance, "to_dict") \
         else dict(result.provenance or {})
-    path = export_table(frame, out, fmt=fmt, provenance={"level": level, **provenance})
+    path = iceberg.export_table(frame, out, fmt=fmt, provenance={"level": level, **provenance})
     typer.echo(f"wrote {path} ({len(frame):,} rows) and {path.name}.provenance.json")
+
+
+_SUFFIX_FORMATS = {".csv": "csv", ".parquet": "parquet", ".geoparquet": "geoparquet",
+                   ".gpkg": "gpkg", ".geojson": "geojson", ".json": "geojson"}
+
+
+def _table_format(out: Path, fmt: str | None) -> str:
+    """The export format from --format or the file extension; a usage error when neither works."""
+    key = (fmt or "").lower().lstrip(".")
+    key = {"geopackage": "gpkg", "json": "geojson"}.get(key, key)
+    if fmt is None:
+        key = _SUFFIX_FORMATS.get(out.suffix.lower(), "")
+    if key not in set(_SUFFIX_FORMATS.values()):
+        raise typer.BadParameter(
+            f"cannot export {out.name!r} as {fmt or out.suffix or 'no extension'}: use csv, "
+            "parquet, geoparquet, gpkg or geojson", param_hint="--format")
+    return key

@@ -7,24 +7,19 @@ row (header excluded), the column, what was expected and what was found.
 from __future__ import annotations
 
 import gzip
-import re
 import zipfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import python_calamine
 
 from iceberg.errors import IcebergDataError
 
-try:  # calamine (Rust) reads .xlsx about 4x faster than openpyxl
-    import python_calamine
-
-    _EXCEL_ENGINE = "calamine"
-    _CalamineError: type[Exception] = getattr(python_calamine, "CalamineError", ValueError)
-except ImportError:  # pragma: no cover - openpyxl is the documented fallback
-    _EXCEL_ENGINE = "openpyxl"
-    _CalamineError = ValueError
+# One Excel engine: calamine (Rust; about 4x faster than openpyxl, reads .xlsx and .xls).
+_EXCEL_ENGINE = "calamine"
+_CalamineError: type[Exception] = getattr(python_calamine, "CalamineError", ValueError)
 
 SOC_DETAILED = r"\d{2}-\d{4}"
 ONET_SOC = r"\d{2}-\d{4}\.\d{2}"
@@ -316,13 +311,3 @@ def find_file(folder: str | Path, stems: Sequence[str], suffixes: Sequence[str])
                 if path.is_file():
                     return path
     return None
-
-
-def pad_code(values: pd.Series, width: int) -> pd.Series:
-    """Left-pad numeric codes read as text (``"1001"`` → ``"01001"``)."""
-    text = values.astype(str).str.strip()
-    return text.where(~text.str.fullmatch(r"\d+"), text.str.zfill(width))
-
-
-def compile_pattern(pattern: str) -> re.Pattern:
-    return re.compile(pattern)

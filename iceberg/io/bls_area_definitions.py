@@ -11,37 +11,18 @@ from __future__ import annotations
 
 import re
 import zipfile
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from iceberg.errors import IcebergDataError
+from iceberg.io._table import _CalamineError
 
 # ---------------------------------------------------------------------------------------------
 # BLS OEWS area definitions workbook
 
-_STATES: dict[str, tuple[str, str]] = {
-    "01": ("AL", "Alabama"), "02": ("AK", "Alaska"), "04": ("AZ", "Arizona"),
-    "05": ("AR", "Arkansas"), "06": ("CA", "California"), "08": ("CO", "Colorado"),
-    "09": ("CT", "Connecticut"), "10": ("DE", "Delaware"), "11": ("DC", "District of Columbia"),
-    "12": ("FL", "Florida"), "13": ("GA", "Georgia"), "15": ("HI", "Hawaii"),
-    "16": ("ID", "Idaho"), "17": ("IL", "Illinois"), "18": ("IN", "Indiana"),
-    "19": ("IA", "Iowa"), "20": ("KS", "Kansas"), "21": ("KY", "Kentucky"),
-    "22": ("LA", "Louisiana"), "23": ("ME", "Maine"), "24": ("MD", "Maryland"),
-    "25": ("MA", "Massachusetts"), "26": ("MI", "Michigan"), "27": ("MN", "Minnesota"),
-    "28": ("MS", "Mississippi"), "29": ("MO", "Missouri"), "30": ("MT", "Montana"),
-    "31": ("NE", "Nebraska"), "32": ("NV", "Nevada"), "33": ("NH", "New Hampshire"),
-    "34": ("NJ", "New Jersey"), "35": ("NM", "New Mexico"), "36": ("NY", "New York"),
-    "37": ("NC", "North Carolina"), "38": ("ND", "North Dakota"), "39": ("OH", "Ohio"),
-    "40": ("OK", "Oklahoma"), "41": ("OR", "Oregon"), "42": ("PA", "Pennsylvania"),
-    "44": ("RI", "Rhode Island"), "45": ("SC", "South Carolina"), "46": ("SD", "South Dakota"),
-    "47": ("TN", "Tennessee"), "48": ("TX", "Texas"), "49": ("UT", "Utah"),
-    "50": ("VT", "Vermont"), "51": ("VA", "Virginia"), "53": ("WA", "Washington"),
-    "54": ("WV", "West Virginia"), "55": ("WI", "Wisconsin"), "56": ("WY", "Wyoming"),
-    "60": ("AS", "American Samoa"), "66": ("GU", "Guam"), "69": ("MP", "Northern Mariana Islands"),
-    "72": ("PR", "Puerto Rico"), "78": ("VI", "Virgin Islands"),
-}  # fmt: skip
 
 # Census NAMELSAD suffixes: "Autauga County" -> "Autauga" (the derived CSV's county_name is the
 # Census NAME). One suffix, case-sensitive, so "Carson City" and "James City" keep their "City".
@@ -87,8 +68,8 @@ def _header_map(cells: list[object]) -> dict[str, int]:
 
 def _read_sheets(path: Path) -> dict[str, pd.DataFrame]:
     try:
-        return pd.read_excel(path, sheet_name=None, header=None, dtype=str, engine="openpyxl")
-    except (zipfile.BadZipFile, ValueError, KeyError, OSError) as exc:
+        return pd.read_excel(path, sheet_name=None, header=None, dtype=str, engine="calamine")
+    except (zipfile.BadZipFile, ValueError, KeyError, OSError, _CalamineError) as exc:
         raise IcebergDataError(
             "workbook could not be read (truncated download or not an .xlsx?)",
             file=path,
@@ -144,6 +125,38 @@ def _codes(values: pd.Series) -> pd.Series:
     return values.astype("string").str.strip().str.replace(r"\.0+$", "", regex=True)
 
 
+@dataclass(frozen=True)
+class _Table:
+    """The located table: data rows below the header and where each column is."""
+
+    path: Path
+    sheet: str
+    body: pd.DataFrame
+    cols: dict[str, tuple[int, str]]  # output key -> (column position, workbook header)
+
+    def col(self, key: str) -> pd.Series | None:
+        """A column as trimmed text (None when the workbook has no such column)."""
+        if key not in self.cols:
+            return None
+        return self.body.iloc[:, self.cols[key][0]].astype("string").str.strip()
+
+    def header(self, key: str) -> str:
+        return self.cols[key][1]
+
+    def fail_first(self, key: str, bad: np.ndarray, keep: np.ndarray, expected: str,
+                   message: str = "bad code") -> None:
+        """Raise naming the first kept row where ``bad`` holds (sheet, row, column, value)."""
+        rows = np.flatnonzero(bad & keep)
+        if rows.size:
+            i = int(rows[0])
+            value = self.body.iloc[i, self.cols[key][0]]
+            raise IcebergDataError(
+                message + f" (sheet {self.sheet!r})", file=self.path, row=i + 1,
+                column=self.header(key), expected=expected,
+                found=None if pd.isna(value) else str(value),
+            )
+
+
 def read_area_definitions_rows(path: str | Path) -> tuple[pd.DataFrame, dict[str, object]]:
     """Rows of the BLS OEWS area definitions workbook, in the crosswalk's column names.
 
@@ -176,79 +189,17 @@ def read_area_definitions_rows(path: str | Path) -> tuple[pd.DataFrame, dict[str
     p = Path(path)
     if not p.is_file():
         raise IcebergDataError("file not found", file=p, expected="an existing file", found=None)
-    sheet, body, cols = _locate_table(p)
-    header_of = {k: h for k, (_, h) in cols.items()}
-
-    def col(key: str) -> pd.Series | None:
-        return body.iloc[:, cols[key][0]].astype("string").str.strip() if key in cols else None
-
-    blank = body.isna().all(axis=1).to_numpy()
-    county_raw, area_raw = _codes(col("county_code")), _codes(col("area_code"))
-    note = ~blank & (county_raw.isna() & area_raw.isna()).to_numpy()  # footnotes, source lines
+    table = _Table(p, *_locate_table(p))
+    blank, note = _blank_and_note_rows(table)
     keep = ~blank & ~note
-    file_row = np.flatnonzero(keep) + 1
-
-    def fail(key: str, mask: np.ndarray, expected: str, message: str = "bad code") -> None:
-        bad = np.flatnonzero(mask[keep])
-        if bad.size:
-            i = int(np.flatnonzero(keep)[bad[0]])
-            value = body.iloc[i, cols[key][0]]
-            raise IcebergDataError(
-                message + f" (sheet {sheet!r})",
-                file=p,
-                row=i + 1,
-                column=header_of[key],
-                expected=expected,
-                found=None if pd.isna(value) else str(value),
-            )
-
-    st = _codes(col("state_fips"))
-    fail("state_fips", ~_match(st, r"\d{1,2}"), "state FIPS code (1 or 2 digits)")
-    st = st.str.zfill(2)
-    # a 5-digit county FIPS in "County code" is accepted when it starts with the state FIPS
-    long = _match(county_raw, r"\d{4,5}")
-    co = county_raw.where(~long, county_raw.str.zfill(5).str[2:])
-    same_state = (county_raw.str.zfill(5).str[:2] == st).fillna(False).to_numpy(bool)
-    co_ok = _match(co, r"\d{1,3}") & (~long | same_state)
-    fail("county_code", ~co_ok, "3-digit county FIPS code (e.g. 001)")
-    co = co.str.zfill(3)
-
-    code = area_raw
-    if "area_parent" in cols:  # older layouts: divisions roll up to their MSA
-        code = _codes(col("area_parent")).fillna(code)
-    fail(
-        "area_code",
-        ~_match(code, r"\d{1,7}"),
-        "an OEWS area code: 5-digit MSA (CBSA) code or 7-digit nonmetropolitan area code",
-    )
-    code7 = code.str.zfill(7)
-    is_msa = code7.str.startswith("00").fillna(False).to_numpy(bool)
-    title = col("area_name")
-    fail("area_name", title.isna().to_numpy(), "an area title", "missing area title")
-
-    counts: dict[str, int] = {"blank_rows": int(blank.sum()), "note_rows": int(note.sum())}
-    fallback = pd.Series({k: v[0] for k, v in _STATES.items()})
-    names = pd.Series({k: v[1] for k, v in _STATES.items()})
-    abbr = col("state_abbr")
-    abbr = st.map(fallback) if abbr is None else abbr.fillna(st.map(fallback))
-    sname = col("state_name")
-    sname = st.map(names) if sname is None else sname.fillna(st.map(names))
-    counts["state_abbr_from_fips"] = int(("state_abbr" not in cols) * keep.sum())
-    counts["state_name_from_fips"] = int(("state_name" not in cols) * keep.sum())
-
-    town = pd.Series(False, index=body.index)
-    if "town_code" in cols:
-        tc = _codes(col("town_code"))
-        town = pd.Series(
-            tc.notna().to_numpy(bool) & ~_match(tc.fillna("0"), r"0*"), index=body.index
-        )
-    county_name = col("county_name")
-    if county_name is None:
-        county_name = pd.Series(pd.NA, index=body.index, dtype="string")
-    elif "town_name" not in cols:  # "County name (or Township name)": a town row names the town
-        county_name = county_name.mask(town)
-    county_name = county_name.str.replace(_COUNTY_SUFFIX, "", regex=True)
-
+    st = _state_fips(table, keep)
+    co = _county_codes(table, st, keep)
+    code7, is_msa = _area_codes(table, keep)
+    title = table.col("area_name")
+    table.fail_first("area_name", title.isna().to_numpy(), keep, "an area title",
+                     "missing area title")
+    abbr, sname = _state_names(table, st)
+    town, county_name = _towns_and_county_names(table)
     out = pd.DataFrame(
         {
             "county_fips": (st + co).to_numpy(),
@@ -264,23 +215,98 @@ def read_area_definitions_rows(path: str | Path) -> tuple[pd.DataFrame, dict[str
     ).astype({c: "string" for c in ["county_fips", "state_fips", "state_abbr", "state_name",
                                       "county_name", "oews_area", "oews_area_title",
                                       "oews_area_type"]})  # fmt: skip
-    out = out.loc[keep].reset_index(drop=True).assign(file_row=file_row)
-    counts["town_rows"] = int(out["is_town"].sum())
-    info = {
-        "sheet": sheet,
-        "columns": {
-            "county_fips": header_of["county_code"],
-            "state_fips": header_of["state_fips"],
-            "state_abbr": header_of.get("state_abbr", header_of["state_fips"]),
-            "state_name": header_of.get("state_name", header_of["state_fips"]),
-            "county_name": header_of.get("county_name", header_of["county_code"]),
-            "oews_area": header_of["area_code"],
-            "oews_area_type": header_of["area_code"],
-            "oews_area_title": header_of["area_name"],
-        },
-        "counts": counts,
+    out = out.loc[keep].reset_index(drop=True).assign(file_row=np.flatnonzero(keep) + 1)
+    counts = {
+        "blank_rows": int(blank.sum()),
+        "note_rows": int(note.sum()),
+        "state_abbr_from_fips": int(("state_abbr" not in table.cols) * keep.sum()),
+        "state_name_from_fips": int(("state_name" not in table.cols) * keep.sum()),
+        "town_rows": int(out["is_town"].sum()),
     }
-    return out, info
+    return out, {"sheet": table.sheet, "columns": _output_columns(table), "counts": counts}
+
+
+def _blank_and_note_rows(table: _Table) -> tuple[np.ndarray, np.ndarray]:
+    """Empty rows, and note rows (footnotes, source lines: neither a county nor an area code)."""
+    blank = table.body.isna().all(axis=1).to_numpy()
+    county_raw, area_raw = _codes(table.col("county_code")), _codes(table.col("area_code"))
+    note = ~blank & (county_raw.isna() & area_raw.isna()).to_numpy()
+    return blank, note
+
+
+def _state_fips(table: _Table, keep: np.ndarray) -> pd.Series:
+    """2-digit state FIPS of every row."""
+    st = _codes(table.col("state_fips"))
+    table.fail_first("state_fips", ~_match(st, r"\d{1,2}"), keep,
+                     "state FIPS code (1 or 2 digits)")
+    return st.str.zfill(2)
+
+
+def _county_codes(table: _Table, st: pd.Series, keep: np.ndarray) -> pd.Series:
+    """3-digit county codes; a 5-digit county FIPS is accepted when it starts with the state's."""
+    county_raw = _codes(table.col("county_code"))
+    long = _match(county_raw, r"\d{4,5}")
+    co = county_raw.where(~long, county_raw.str.zfill(5).str[2:])
+    same_state = (county_raw.str.zfill(5).str[:2] == st).fillna(False).to_numpy(bool)
+    co_ok = _match(co, r"\d{1,3}") & (~long | same_state)
+    table.fail_first("county_code", ~co_ok, keep, "3-digit county FIPS code (e.g. 001)")
+    return co.str.zfill(3)
+
+
+def _area_codes(table: _Table, keep: np.ndarray) -> tuple[pd.Series, np.ndarray]:
+    """7-digit area codes (divisions rolled up to their MSA) and which are MSAs."""
+    code = _codes(table.col("area_code"))
+    if "area_parent" in table.cols:  # older layouts: divisions roll up to their MSA
+        code = _codes(table.col("area_parent")).fillna(code)
+    table.fail_first("area_code", ~_match(code, r"\d{1,7}"), keep,
+                     "an OEWS area code: 5-digit MSA (CBSA) code or 7-digit nonmetropolitan "
+                     "area code")
+    code7 = code.str.zfill(7)
+    return code7, code7.str.startswith("00").fillna(False).to_numpy(bool)
+
+
+def _state_names(table: _Table, st: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """State abbreviation and name: the workbook's, else from the FIPS code (iceberg.labels)."""
+    from iceberg.labels import states_frame
+
+    known = states_frame()
+    abbr, sname = table.col("state_abbr"), table.col("state_name")
+    from_fips_abbr = st.map(known["state_abbr"])
+    from_fips_name = st.map(known["state_name"])
+    abbr = from_fips_abbr if abbr is None else abbr.fillna(from_fips_abbr)
+    sname = from_fips_name if sname is None else sname.fillna(from_fips_name)
+    return abbr, sname
+
+
+def _towns_and_county_names(table: _Table) -> tuple[pd.Series, pd.Series]:
+    """Which rows are New England towns, and the county name (Census suffix removed)."""
+    body = table.body
+    town = pd.Series(False, index=body.index)
+    if "town_code" in table.cols:
+        tc = _codes(table.col("town_code"))
+        town = pd.Series(tc.notna().to_numpy(bool) & ~_match(tc.fillna("0"), r"0*"),
+                         index=body.index)
+    county_name = table.col("county_name")
+    if county_name is None:
+        county_name = pd.Series(pd.NA, index=body.index, dtype="string")
+    elif "town_name" not in table.cols:  # "County name (or Township name)": a town row names it
+        county_name = county_name.mask(town)
+    return town, county_name.str.replace(_COUNTY_SUFFIX, "", regex=True)
+
+
+def _output_columns(table: _Table) -> dict[str, str]:
+    """Output column -> the workbook header it came from."""
+    h = {k: hdr for k, (_, hdr) in table.cols.items()}
+    return {
+        "county_fips": h["county_code"],
+        "state_fips": h["state_fips"],
+        "state_abbr": h.get("state_abbr", h["state_fips"]),
+        "state_name": h.get("state_name", h["state_fips"]),
+        "county_name": h.get("county_name", h["county_code"]),
+        "oews_area": h["area_code"],
+        "oews_area_type": h["area_code"],
+        "oews_area_title": h["area_name"],
+    }
 
 
 def collapse_towns(rows: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, int], list[dict]]:

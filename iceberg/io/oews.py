@@ -50,9 +50,6 @@ ANNUAL_HOURLY_TOLERANCE = 0.02
 ROUNDING_PER_PART = 10
 
 #: OEWS AREA_TYPE codes.
-AREA_TYPES = {1: "nation", 2: "state", 3: "territory", 4: "msa", 6: "nonmetro"}
-
-
 def read_oews(path: str | Path) -> pd.DataFrame:
     """Read one OEWS all-data table.
 

@@ -13,6 +13,7 @@ from itertools import pairwise
 import numpy as np
 import pandas as pd
 
+from iceberg import labels
 from iceberg.errors import IcebergDataError
 from iceberg.maps import style
 
@@ -20,6 +21,8 @@ from iceberg.maps import style
 #: spaced order statistics: deterministic, and its breaks differ from the exact ones by far
 #: less than a class width (0.08 s instead of 14 s for 3,222 counties).
 _JENKS_SAMPLE = 256
+_OLD_UNIT_WORDS = {"percent": "share", "dollars": "usd", "count": "workers", "multiple": "ratio",
+                   "plain": "ratio"}
 
 
 def _snap_to_gaps(sorted_v: np.ndarray, sample: np.ndarray, bins: np.ndarray) -> np.ndarray:
@@ -72,7 +75,8 @@ class MapClasses:
     colours : tuple of str
         Hex colour of each class.
     unit : str
-        ``"percent"``, ``"dollars"``, ``"multiple"``, ``"count"`` or ``"plain"``.
+        Unit of the values (:data:`iceberg.labels.UNITS`): ``"share"``, ``"usd"``,
+        ``"workers"``, ``"ratio"`` or ``"pp"``.
     """
 
     metric: str
@@ -143,7 +147,7 @@ class MapClasses:
                 bins = _snap_to_gaps(np.sort(v), sample, bins)
             bins[-1] = max(bins[-1], v.max())
         colours = tuple(style.palette(palette, len(bins)))
-        return cls(metric, scheme, tuple(float(b) for b in bins), colours, style.unit_of(metric))
+        return cls(metric, scheme, tuple(float(b) for b in bins), colours, labels.unit(metric))
 
     @classmethod
     def fit_difference(
@@ -194,7 +198,7 @@ class MapClasses:
         bins = np.concatenate([-steps[::-1], [-eps, eps], steps, [max(top, 2 * eps)]])
         colours = tuple(style.palette(palette, len(bins)))  # odd: the middle is "no change"
         return cls(metric, "Diverging", tuple(float(b) for b in bins), colours,
-                   style.unit_of(metric))
+                   labels.unit(metric))
 
     # -- use -------------------------------------------------------------------------------
     @property
@@ -232,23 +236,16 @@ class MapClasses:
         return out
 
     def format(self, values, *, digits: int = 1, missing: str = "No data") -> np.ndarray:
-        """Values as the legend and the tooltips show them (see :func:`style.format_values`).
+        """Values as the legend and the tooltips show them (see :func:`iceberg.labels.format_unit`).
 
         Differences are signed (``"+$1.2M"``, ``"-0.4 pp"``); a change of a share is given in
         percentage points rather than percent.
         """
-        if self.scheme != "Diverging":
-            return style.format_values(values, self.unit, digits=digits, missing=missing)
-        v = _as_float(values)
-        if self.unit == "percent":
-            text = np.char.add(np.char.mod(f"%.{digits}f", np.where(np.isfinite(v), v * 100, 0)),
-                               " pp")
-        else:
-            text = style.format_values(v, self.unit, digits=digits)
-        sign = np.where(v > 0, "+", "")
-        out = np.asarray(np.char.add(sign, text.astype(str)), dtype=object)
-        out[~np.isfinite(v)] = missing
-        return out.astype(str)
+        unit = self.unit
+        if self.scheme == "Diverging" and unit == "share":
+            unit = "pp"
+        return labels.format_unit(unit, values, digits=digits, missing=missing,
+                                  signed=self.scheme == "Diverging")
 
     def legend_items(self) -> list[tuple[str, str]]:
         """``(colour, label)`` pairs, classes first, then ``(missing colour, "No data")``."""
@@ -271,5 +268,6 @@ class MapClasses:
     @classmethod
     def from_dict(cls, d: dict) -> MapClasses:
         """Inverse of :meth:`to_dict`."""
+        unit = _OLD_UNIT_WORDS.get(d["unit"], d["unit"])  # states saved before iceberg.labels
         return cls(d["metric"], d["scheme"], tuple(map(float, d["bins"])),
-                   tuple(d["colours"]), d["unit"])
+                   tuple(d["colours"]), unit)

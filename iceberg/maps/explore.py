@@ -30,11 +30,13 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import shapely
 
+from iceberg import labels
 from iceberg.errors import IcebergDataError
 from iceberg.maps import style
 from iceberg.maps.classes import MapClasses
-from iceberg.maps.explore_template import (  # ClassedGeoJson, legend_html re-exported
+from iceberg.maps.explore_template import (
     ClassedGeoJson,
+    HatchedOverlay,
     Overlay,
     SharedGeoJsonData,
     StateLines,
@@ -45,11 +47,11 @@ from iceberg.maps.explore_template import (  # ClassedGeoJson, legend_html re-ex
 DEFAULT_LAYERS = ("iceberg_index", "surface_index", "hidden_index")
 DEFAULT_TILES = "CartoDB positron"
 
-#: Tooltip rows after the metric: (property key, source column, unit, alias).
+#: Tooltip rows after the metric: (property key, source column, alias).
 _DOLLAR_ROWS = (
-    ("exposed", "exposed_wages", "dollars", "Exposed wages"),
-    ("visible", "surface_wages", "dollars", "Visible (tech occupations)"),
-    ("hidden", "hidden_wages", "dollars", "Hidden (all other occupations)"),
+    ("exposed", "exposed_wages", "Exposed wages"),
+    ("visible", "surface_wages", "Visible (tech occupations)"),
+    ("hidden", "hidden_wages", "Hidden (all other occupations)"),
 )
 
 
@@ -350,6 +352,68 @@ def fit_classes(
 # ---------------------------------------------------------------------------------------------
 # the map
 
+LegendPosition = Literal["bottomright", "bottomleft", "topright", "topleft"]
+
+
+@dataclass(frozen=True)
+class PageOptions:
+    """How the map page looks, apart from what it shows (see :func:`explore`).
+
+    Attributes
+    ----------
+    tiles : str or None, default "CartoDB positron"
+        Basemap; ``None`` for none. Ignored (no basemap) when ``offline``.
+    offline : bool
+        No basemap (for :func:`iceberg.maps.offline.to_html` self-contained files).
+    height : str or int
+        Map height (CSS).
+    layer_control : bool, default True
+        Add the layer switcher (total / visible / hidden). ``False`` for a single-layer map
+        whose metric is chosen elsewhere (e.g. by the app's own widgets).
+    assets : {"folium", "leaflet_only"}, default "folium"
+        Scripts and stylesheets the page loads: folium's defaults (Leaflet, jQuery, Bootstrap,
+        Font Awesome, awesome-markers), or only Leaflet, which is all a choropleth needs.
+    title_box : bool, default True
+        Draw the title / subtitle / caveat box over the map. ``False`` where the page around
+        the map already carries the heading and the caveat.
+    legend_position : str, default "bottomright"
+        Map corner of the legend (Leaflet control position). "bottomleft" keeps a national
+        map's Gulf coast and Florida clear.
+    """
+
+    tiles: str | None = DEFAULT_TILES
+    offline: bool = False
+    height: str | int = "100%"
+    layer_control: bool = True
+    assets: Literal["folium", "leaflet_only"] = "folium"
+    title_box: bool = True
+    legend_position: LegendPosition = "bottomright"
+
+    def __post_init__(self) -> None:
+        if self.legend_position not in ("bottomright", "bottomleft", "topright", "topleft"):
+            raise IcebergDataError("unknown legend position", column="legend_position",
+                                   expected="bottomright, bottomleft, topright or topleft",
+                                   found=self.legend_position)
+        if self.assets not in ("folium", "leaflet_only"):
+            raise IcebergDataError("unknown assets option", column="assets",
+                                   expected="'folium' or 'leaflet_only'", found=self.assets)
+
+
+#: Counties whose ``estimated_share`` is at least this are hatched by the data-quality overlay.
+ESTIMATED_SHARE_HATCH = 0.5
+
+
+@dataclass(eq=False)
+class _Features:
+    """The counties to draw: attribute rows and their pre-encoded GeoJSON pieces."""
+
+    gdf: pd.DataFrame
+    ids: np.ndarray
+    heads: pa.Array
+    tails: pa.Array
+    bounds: np.ndarray
+    pos: np.ndarray | None = None  # rows in an EncodedGeometry
+
 
 def explore(
     counties_gdf: gpd.GeoDataFrame,
@@ -357,22 +421,18 @@ def explore(
     *,
     classes: MapClasses | Mapping[str, MapClasses] | None = None,
     layers: Sequence[str] = DEFAULT_LAYERS,
-    states: gpd.GeoDataFrame | None = None,
     state: str | None = None,
-    tiles: str | None = DEFAULT_TILES,
     title: str | None = None,
     subtitle: str | None = None,
-    offline: bool = False,
+    geometry: EncodedGeometry | None = None,
+    states: gpd.GeoDataFrame | None = None,
     simplified: bool | None = None,
     scheme: str = "FisherJenks",
     k: int = 5,
     palette: str = style.SEQUENTIAL,
-    height: str | int = "100%",
-    geometry: EncodedGeometry | None = None,
-    layer_control: bool = True,
-    assets: Literal["folium", "leaflet_only"] = "folium",
-    title_box: bool = True,
-    legend_position: Literal["bottomright", "bottomleft", "topright", "topleft"] = "bottomright",
+    quality_overlay: bool | float = False,
+    page: PageOptions | None = None,
+    **page_options,
 ) -> folium.Map:
     """Interactive county choropleth with total / visible / hidden layers.
 
@@ -387,82 +447,107 @@ def explore(
         ``counties_gdf``. Columns ending in ``_diff`` get diverging classes.
     layers : sequence of str
         Further metric layers offered in the layer switcher (absent columns are skipped).
-    states : GeoDataFrame, optional
-        State outlines in EPSG:4326; default: dissolved from the (simplified) counties.
     state : str, optional
         Two-letter code or FIPS: show only that state's counties.
-    tiles : str or None, default "CartoDB positron"
-        Basemap; ``None`` for none. Ignored (no basemap) when ``offline``.
     title, subtitle : str, optional
-        Heading lines; the caveat :data:`iceberg.maps.style.SUBTITLE_CAVEAT` is always added.
-    offline : bool
-        No basemap (for :func:`iceberg.maps.offline.to_html` self-contained files).
+        Heading lines; the caveat :data:`iceberg.labels.CAVEAT` is always added.
+    geometry : EncodedGeometry, optional
+        Polygons encoded once by :func:`encode_geometry`. ``counties_gdf`` then needs no
+        geometry (``geoid`` and the values are enough; any subset of the encoded counties, in
+        any order), ``simplified`` and ``states`` are ignored and the borders drawn are those
+        of the states its counties are in. The page is the same as without it.
+    states : GeoDataFrame, optional
+        State outlines in EPSG:4326; default: dissolved from the (simplified) counties.
     simplified : bool, optional
         Whether ``counties_gdf`` already holds web geometry (:func:`prepare_web_layer`);
         default: detected from ``.attrs``.
     scheme, k, palette
         Classification for metrics without given classes.
-    height : str or int
-        Map height (CSS).
-    geometry : EncodedGeometry, optional
-        Polygons encoded once by :func:`encode_geometry`. ``counties_gdf`` then needs no
-        geometry (a plain DataFrame with ``geoid`` and the values is enough; its rows may be
-        any subset of the encoded counties, in any order), ``simplified`` is ignored and the
-        borders drawn are those of the states its counties are in (``states`` is ignored).
-        The page is the same as without it; only the per-call work shrinks to the values.
-    layer_control : bool, default True
-        Add the layer switcher (total / visible / hidden). ``False`` for a single-layer map
-        whose metric is chosen elsewhere (e.g. by the app's own widgets).
-    assets : {"folium", "leaflet_only"}, default "folium"
-        Scripts and stylesheets the page loads: folium's defaults (Leaflet, jQuery, Bootstrap,
-        Font Awesome, awesome-markers), or only Leaflet, which is all a choropleth needs (fewer
-        requests, fewer CDNs to reach).
-    title_box : bool, default True
-        Draw the title / subtitle / caveat box over the map. ``False`` where the page around
-        the map already carries the heading and the caveat.
-    legend_position : str, default "bottomright"
-        Map corner of the legend (Leaflet control position). "bottomleft" keeps a national map's
-        Gulf coast and Florida clear (the legend then covers the Pacific, above the scale bar).
+    quality_overlay : bool or float, default False
+        Add a switchable (off on opening) hatched layer over counties whose ``estimated_share``
+        (share of jobs from unpublished, estimated OEWS cells) is at least
+        :data:`ESTIMATED_SHARE_HATCH` (or the float given). Skipped when the column is absent.
+    page : PageOptions, optional
+        Page look (basemap, height, switcher, assets, title box, legend corner).
+    **page_options
+        The fields of :class:`PageOptions` given one by one (``offline=True``, ...).
 
     Returns
     -------
     folium.Map
         ``m.iceberg_classes`` holds the ``MapClasses`` used per layer.
     """
+    page = _page(page, page_options)
     names = [metric] + [m for m in layers if m != metric and m in counties_gdf.columns]
     missing = [m for m in names if m not in counties_gdf.columns]
     if missing:
         raise IcebergDataError("county layer lacks the metric to map", column=missing[0],
                                expected="a metric column of the county result layer",
                                found=list(counties_gdf.columns)[:20])
-    if legend_position not in ("bottomright", "bottomleft", "topright", "topleft"):
-        raise IcebergDataError("unknown legend position", column="legend_position",
-                               expected="bottomright, bottomleft, topright or topleft",
-                               found=legend_position)
-    if assets not in ("folium", "leaflet_only"):
-        raise IcebergDataError("unknown assets option", column="assets",
-                               expected="'folium' or 'leaflet_only'", found=assets)
-    if geometry is None:
-        if simplified is None:
-            simplified = _is_web_layer(counties_gdf)
-        gdf = counties_gdf if simplified else prepare_web_layer(counties_gdf)
-        gdf = _state_filter(gdf, state)
-        if gdf.crs is not None and not gdf.crs.equals("EPSG:4326"):
-            gdf = gdf.to_crs("EPSG:4326")
-        ids = gdf["geoid"].astype(str).to_numpy()
-        heads = _feature_heads(ids)
-        geoms = np.asarray(gdf.geometry.values)
-        tails = _feature_tails(shapely.to_geojson(geoms))
-        bounds = shapely.bounds(geoms)
-    else:
+    feats = _features(counties_gdf, state, geometry, simplified)
+    cls = _resolve_classes(feats.gdf, names, classes, scheme, k, palette)
+    threshold = _hatch_threshold(quality_overlay, feats.gdf)
+    props, titles = _properties(feats.gdf, names, cls, threshold is not None)
+    shared = SharedGeoJsonData(_feature_collection(feats.heads, props, feats.tails), titles)
+    sample = {"type": "Feature", "properties": {c: None for c in props.columns}, "geometry": None}
+
+    m = _base_map(page)
+    m.add_child(shared)
+    folium.map.CustomPane("state-lines", z_index=450, pointer_events=False).add_to(m)
+    legends = _add_metric_layers(m, shared, sample, names, cls, props)
+    if threshold is not None:
+        _add_quality_overlay(m, shared, threshold)
+    _add_state_lines(m, feats, geometry, states)
+    heading = title or f"{labels.label(metric)} by county"
+    head = title_html(heading, subtitle) if page.title_box else None
+    m.add_child(Overlay(head, legends, labels.short_label(metric), page.legend_position))
+    _finish(m, page, feats)
+    m.iceberg_classes = cls
+    return m
+
+
+def _page(page: PageOptions | None, options: dict) -> PageOptions:
+    """``page`` with the one-by-one options applied (unknown names are an error)."""
+    from dataclasses import fields, replace
+
+    known = {f.name for f in fields(PageOptions)}
+    unknown = sorted(set(options) - known)
+    if unknown:
+        raise TypeError(f"explore() got unexpected option(s) {unknown}; page options: "
+                        f"{sorted(known)}")
+    return replace(page or PageOptions(), **options)
+
+
+def _features(counties_gdf, state, geometry: EncodedGeometry | None, simplified) -> _Features:
+    """The counties of ``state`` (or all) with their encoded geometry pieces."""
+    if geometry is not None:
         gdf = _state_filter(counties_gdf, state)
         ids = gdf["geoid"].astype(str).to_numpy()
         pos = geometry.positions(ids)
-        heads, tails = geometry.heads.take(pos), geometry.tails.take(pos)
-        bounds = geometry.bounds[pos]
-    cls = _resolve_classes(gdf, names, classes, scheme, k, palette)
+        return _Features(gdf, ids, geometry.heads.take(pos), geometry.tails.take(pos),
+                         geometry.bounds[pos], pos)
+    if simplified is None:
+        simplified = _is_web_layer(counties_gdf)
+    gdf = counties_gdf if simplified else prepare_web_layer(counties_gdf)
+    gdf = _state_filter(gdf, state)
+    if gdf.crs is not None and not gdf.crs.equals("EPSG:4326"):
+        gdf = gdf.to_crs("EPSG:4326")
+    ids = gdf["geoid"].astype(str).to_numpy()
+    geoms = np.asarray(gdf.geometry.values)
+    return _Features(gdf, ids, _feature_heads(ids), _feature_tails(shapely.to_geojson(geoms)),
+                     shapely.bounds(geoms))
 
-    # -- properties: only what the tooltip and the styling need -----------------------------
+
+def _hatch_threshold(option: bool | float, gdf: pd.DataFrame) -> float | None:
+    """The ``estimated_share`` threshold of the quality overlay, or None for no overlay."""
+    if option is False or option is None or "estimated_share" not in gdf.columns:
+        return None
+    return ESTIMATED_SHARE_HATCH if option is True else float(option)
+
+
+def _properties(gdf: pd.DataFrame, names: list[str], cls: dict[str, MapClasses],
+                quality: bool) -> tuple[pd.DataFrame, list[str] | None]:
+    """Per-county properties: only what the tooltip and the styling need."""
     n = len(gdf)
     props = pd.DataFrame(
         {
@@ -472,72 +557,94 @@ def explore(
     )
     for name in names:
         props[name] = cls[name].format(gdf[name])
-    for key, col, unit, _ in _DOLLAR_ROWS:
+    for key, col, _ in _DOLLAR_ROWS:
         if col in gdf.columns:
-            props[key] = style.format_values(gdf[col], unit)
+            props[key] = labels.format_values(col, gdf[col])
+    if quality:
+        props["q"] = np.round(pd.to_numeric(gdf["estimated_share"], errors="coerce")
+                              .fillna(0.0).to_numpy(dtype=float), 3)
+        props["est"] = labels.format_values("estimated_share", gdf["estimated_share"])
     titles = None
     if "top_hidden" in gdf.columns:
         props["top"], titles = _encode_top_cached(gdf["top_hidden"])
     codes = np.column_stack([cls[nm].classify(gdf[nm]) for nm in names]) if n else \
         np.empty((0, len(names)), dtype="int8")
     props["k"] = list(codes.astype(int))
-    shared = SharedGeoJsonData(_feature_collection(heads, props, tails), titles)
-    sample = {"type": "Feature", "properties": {c: None for c in props.columns}, "geometry": None}
+    return props, titles
 
-    # -- map ---------------------------------------------------------------------------------
+
+def _base_map(page: PageOptions) -> folium.Map:
+    """An empty map with the basemap (unless offline)."""
     # fractional zoom lets fitBounds fill the window instead of snapping a whole level out
-    m = folium.Map(tiles=None, height=height, control_scale=True, prefer_canvas=False,
+    m = folium.Map(tiles=None, height=page.height, control_scale=True, prefer_canvas=False,
                    zoom_snap=0.25)
-    if tiles and not offline:
+    if page.tiles and not page.offline:
         with warnings.catch_warnings():  # xyzservices warns about CartoDB API keys on build
             warnings.simplefilter("ignore", UserWarning)
-            folium.TileLayer(tiles, control=False).add_to(m)
-    m.add_child(shared)
-    folium.map.CustomPane("state-lines", z_index=450, pointer_events=False).add_to(m)
+            folium.TileLayer(page.tiles, control=False).add_to(m)
+    return m
 
-    extra_fields = [key for key, col, _, _ in _DOLLAR_ROWS if col in gdf.columns]
-    extra_alias = [alias for key, col, _, alias in _DOLLAR_ROWS if col in gdf.columns]
+
+def _add_metric_layers(m, shared, sample, names, cls, props) -> dict[str, str]:
+    """One switchable layer (with tooltip) per metric; returns the legend HTML per layer."""
+    extra_fields = [key for key, col, _ in _DOLLAR_ROWS if key in props]
+    extra_alias = [alias for key, col, alias in _DOLLAR_ROWS if key in props]
+    if "est" in props:
+        extra_fields.append("est")
+        extra_alias.append(labels.label("estimated_share"))
     if "top" in props:
         extra_fields.append("top")
         extra_alias.append("Top hidden occupations")
     legends = {}
     for i, name in enumerate(names):
-        label = style.short_label(name)
+        label = labels.short_label(name)
         group = folium.FeatureGroup(name=label, overlay=False, show=(i == 0))
         tooltip = folium.GeoJsonTooltip(
             fields=["name", "state", name, *extra_fields],
-            aliases=["County", "State", style.metric_label(name).split(" (")[0], *extra_alias],
+            aliases=["County", "State", labels.label(name), *extra_alias],
             sticky=True,
             style="font: 12px system-ui, sans-serif; min-width: 300px; max-width: 420px; "
             "white-space: normal;",
         )
         ClassedGeoJson(shared, sample, i, cls[name], name=name, tooltip=tooltip).add_to(group)
         group.add_to(m)
-        legends[label] = legend_html(cls[name], style.metric_label(name))
+        legends[label] = legend_html(cls[name], labels.long_label(name))
+    return legends
 
+
+def _add_quality_overlay(m, shared, threshold: float) -> None:
+    """Switchable hatched layer over counties whose jobs are mostly estimated."""
+    # its own pane above the metric layers (which switch) and below the state lines
+    folium.map.CustomPane("quality-hatch", z_index=445, pointer_events=False).add_to(m)
+    name = f"Hatched: ≥ {threshold:.0%} of jobs from estimated OEWS cells"
+    group = folium.FeatureGroup(name=name, overlay=True, show=False)
+    HatchedOverlay(shared, threshold).add_to(group)
+    group.add_to(m)
+
+
+def _add_state_lines(m, feats: _Features, geometry, states) -> None:
+    """State borders of the states shown."""
     if geometry is not None:
-        outline_json = geometry.outline_json(pos) if n else None
+        outline_json = geometry.outline_json(feats.pos) if len(feats.ids) else None
     else:
-        outlines = states if states is not None else _dissolve_states(gdf)
+        outlines = states if states is not None else _dissolve_states(feats.gdf)
         outline_json = _outline_json(np.asarray(outlines.geometry.values))
     if outline_json is not None:
         m.add_child(StateLines(outline_json, "state-lines"))
 
-    heading = title or f"{style.metric_label(metric)} by county"
-    head = title_html(heading, subtitle) if title_box else None
-    m.add_child(Overlay(head, legends, style.short_label(metric), legend_position))
-    if layer_control:
+
+def _finish(m: folium.Map, page: PageOptions, feats: _Features) -> None:
+    """Layer switcher, page assets and the opening view."""
+    if page.layer_control:
         folium.LayerControl(collapsed=False, position="topright").add_to(m)
-    if assets == "leaflet_only":
+    if page.assets == "leaflet_only":
         # a choropleth needs Leaflet only: jQuery, Bootstrap, Font Awesome and the marker
         # plugin are not loaded
         m.default_js = [(nm, u) for nm, u in m.default_js if nm == "leaflet"]
         m.default_css = [(nm, u) for nm, u in m.default_css if nm == "leaflet_css"]
-    if n:
-        minx, miny, maxx, maxy = _view_bounds(bounds, ids)
+    if len(feats.ids):
+        minx, miny, maxx, maxy = _view_bounds(feats.bounds, feats.ids)
         m.fit_bounds([[miny, minx], [maxy, maxx]])
-    m.iceberg_classes = cls
-    return m
 
 
 def _dissolve_states(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
@@ -551,7 +658,7 @@ def _view_bounds(bounds: np.ndarray, ids: np.ndarray) -> tuple[float, float, flo
     """Bounds to open on: the contiguous US when it is present (Alaska's Aleutians cross the
     antimeridian and would zoom the whole map out), else the data."""
     state = np.asarray(ids).astype(str).astype("U2")
-    conus = ~np.isin(state, ["02", "15", "72", "60", "66", "69", "78"])
+    conus = ~np.isin(state, sorted(labels.NON_CONTIGUOUS_FIPS))
     b = np.asarray(bounds, dtype="float64")
     if conus.any() and (~conus).any() and conus.sum() > 60:
         b = b[conus]
@@ -566,12 +673,12 @@ def map_html(m: folium.Map) -> str:
 
 __all__ = [
     "DEFAULT_LAYERS",
-    "ClassedGeoJson",
+    "ESTIMATED_SHARE_HATCH",
     "EncodedGeometry",
+    "PageOptions",
     "encode_geometry",
     "explore",
     "fit_classes",
-    "legend_html",
     "map_html",
     "prepare_web_layer",
 ]

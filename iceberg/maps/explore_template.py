@@ -15,6 +15,7 @@ import folium
 from branca.element import Element, MacroElement
 from jinja2 import Template
 
+from iceberg import labels
 from iceberg.maps import style
 from iceberg.maps.classes import MapClasses
 
@@ -157,6 +158,38 @@ class ClassedGeoJson(folium.GeoJson):
         self.classes = classes
 
 
+class HatchedOverlay(MacroElement):
+    """Diagonal hatching over the counties whose ``estimated_share`` (feature property ``q``)
+    is at least ``threshold``; not interactive, so the tooltips underneath still work.
+
+    The hatch is an SVG ``<pattern>`` defined once in the page; Leaflet's SVG renderer takes
+    ``fillColor: "url(#…)"`` as the fill, so no plugin is needed (and it works offline).
+    """
+
+    _template = Template(
+        """{% macro html(this, kwargs) %}
+        <svg width="0" height="0" style="position:absolute" aria-hidden="true"><defs>
+        <pattern id="iceberg-hatch" width="6" height="6" patternUnits="userSpaceOnUse"
+                 patternTransform="rotate(45)">
+        <line x1="0" y1="0" x2="0" y2="6" stroke="#222222" stroke-width="1.4" stroke-opacity="0.7"/>
+        </pattern></defs></svg>
+        {% endmacro %}
+        {% macro script(this, kwargs) %}
+        L.geoJson({{ this.shared.get_name() }}, {
+            interactive: false, pane: "quality-hatch",
+            filter: function(f) { return f.properties.q >= {{ this.threshold }}; },
+            style: {fillColor: "url(#iceberg-hatch)", fillOpacity: 1, weight: 0}
+        }).addTo({{ this._parent.get_name() }});
+        {% endmacro %}"""
+    )
+
+    def __init__(self, shared: SharedGeoJsonData, threshold: float):
+        super().__init__()
+        self._name = "HatchedOverlay"
+        self.shared = shared
+        self.threshold = float(threshold)
+
+
 class Overlay(MacroElement):
     """Title / subtitle box (none when ``title_html`` is None) and a plain HTML legend that
     follows the chosen layer."""
@@ -238,9 +271,9 @@ def legend_html(classes: MapClasses, title: str) -> str:
 
 def title_html(heading: str, subtitle: str | None = None) -> str:
     """Title box content: the heading, an optional subtitle and the standing caveat
-    :data:`iceberg.maps.style.SUBTITLE_CAVEAT` (plain HTML, text escaped)."""
+    :data:`iceberg.labels.CAVEAT` (plain HTML, text escaped)."""
     lines = [f'<div style="font-weight:600;font-size:15px">{html.escape(heading)}</div>']
     if subtitle:
         lines.append(f"<div>{html.escape(subtitle)}</div>")
-    lines.append(f'<div style="color:#555">{html.escape(style.SUBTITLE_CAVEAT)}</div>')
+    lines.append(f'<div style="color:#555">{html.escape(labels.CAVEAT)}</div>')
     return "".join(lines)

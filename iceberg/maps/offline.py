@@ -13,10 +13,13 @@ from __future__ import annotations
 import base64
 import os
 import re
-import tempfile
 from pathlib import Path
+from typing import Any
 
 import folium
+
+from iceberg.fileutil import atomic_write_text
+from iceberg.provenance import html_comment, output_record, write_sidecar
 
 #: folium default assets a choropleth does not need (matched on the URL).
 _DROPPABLE = (
@@ -140,23 +143,9 @@ def render_html(m: folium.Map, *, self_contained: bool = True) -> str:
     return make_self_contained(page)
 
 
-def write_text_atomic(path: str | os.PathLike, text: str) -> Path:
-    """Write ``text`` (UTF-8) to ``path`` via a temporary file in the same folder."""
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, target)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-    return target
-
-
-def to_html(m: folium.Map, path: str | os.PathLike, self_contained: bool = True) -> Path:
-    """Save a folium map as an HTML file (atomic write).
+def to_html(m: folium.Map, path: str | os.PathLike, self_contained: bool = True, *,
+            provenance: Any = None) -> Path:
+    """Save a folium map as an HTML file (atomic write, readable by others).
 
     Parameters
     ----------
@@ -167,10 +156,23 @@ def to_html(m: folium.Map, path: str | os.PathLike, self_contained: bool = True)
     self_contained : bool, default True
         Inline Leaflet (from ``xstatic-leaflet``), drop the unused CDN assets and the
         basemap, so the file opens with no network. False: folium's normal page (CDN links).
+    provenance : Provenance or dict, optional
+        Provenance of the result: embedded as an HTML comment at the top of the page and
+        written as the sidecar ``<path>.provenance.json``.
 
     Returns
     -------
     Path
         The written file.
     """
-    return write_text_atomic(path, render_html(m, self_contained=self_contained))
+    classes = getattr(m, "iceberg_classes", {})
+    record = output_record(path, "html", provenance, self_contained=self_contained,
+                           layers=list(classes),
+                           classes={k: c.to_dict() for k, c in classes.items()})
+    page = render_html(m, self_contained=self_contained)
+    head, sep, rest = page.partition("\n") if page.lstrip().lower().startswith("<!doctype") \
+        else ("", "", page)
+    page = head + sep + html_comment(record) + rest  # after the doctype: no quirks mode
+    target = atomic_write_text(path, page)
+    write_sidecar(target, record)
+    return target

@@ -10,7 +10,14 @@ from iceberg.scenario.engine import (
     EngineInputs,
     ScenarioOutputs,
 )
-from iceberg.scenario.model import MAJOR_GROUPS, SECTORS, Scenario, scenario_field_help
+from iceberg.scenario.model import (
+    MAJOR_GROUPS,
+    SECTORS,
+    LeverChoices,
+    Scenario,
+    check_scenario,
+    scenario_field_help,
+)
 from iceberg.scenario.presets import list_presets, load_preset
 from iceberg.scenario.reskilling import occupation_similarity
 from iceberg.scenario.uncertainty import MC_LEVERS, MC_OUTPUTS, monte_carlo
@@ -25,8 +32,10 @@ __all__ = [
     "SECTORS",
     "Engine",
     "EngineInputs",
+    "LeverChoices",
     "Scenario",
     "ScenarioOutputs",
+    "check_scenario",
     "list_presets",
     "load_preset",
     "monte_carlo",

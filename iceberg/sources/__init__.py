@@ -18,6 +18,8 @@ from iceberg.sources.registry import (
     Source,
     get_source,
     load_registry,
+    required_sources,
+    resolve_registry,
     source_path,
 )
 from iceberg.sources.status import (
@@ -42,6 +44,8 @@ __all__ = [
     "get_source",
     "load_registry",
     "print_status",
+    "required_sources",
+    "resolve_registry",
     "source_hashes",
     "source_path",
     "status_ok",

@@ -22,6 +22,7 @@ from pathlib import Path
 import pooch
 
 from iceberg.errors import IcebergDataError
+from iceberg.fileutil import atomic_write_text
 from iceberg.sources.hashing import file_sha256
 from iceberg.sources.registry import Download, Edition, RegistryLike, Source, resolve_registry
 from iceberg.sources.status import MANIFEST_NAME, check_edition, read_manifest
@@ -181,14 +182,7 @@ def _unzip(
 
 
 def _write_json_atomic(path: Path, data: dict) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(data, fh, indent=1, sort_keys=True)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    atomic_write_text(path, json.dumps(data, indent=1, sort_keys=True))
 
 
 def _needed(

@@ -9,10 +9,11 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
 import threading
 from collections.abc import Iterable
 from pathlib import Path
+
+from iceberg.fileutil import atomic_write_text
 
 _MEMO_NAME = "file_hashes.json"
 _MEMO_MAX = 20_000  # entries; far more than the registry lists, bounded so it never grows wild
@@ -48,22 +49,15 @@ def _load_memo() -> dict[str, dict]:
 
 
 def _save_memo(memo: dict[str, dict]) -> None:
-    """Write the memo atomically (temp file in the same folder, then os.replace)."""
+    """Write the memo atomically (:func:`iceberg.fileutil.atomic_write_text`)."""
     path = _memo_path()
     if len(memo) > _MEMO_MAX:  # drop the oldest insertions
         for key in list(memo)[: len(memo) - _MEMO_MAX]:
             del memo[key]
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".file_hashes.", suffix=".tmp", dir=path.parent)
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(memo, fh, separators=(",", ":"))
-        os.replace(tmp, path)
+        atomic_write_text(path, json.dumps(memo, separators=(",", ":")))
     except OSError:  # a read-only cache only costs speed
-        try:
-            os.unlink(tmp)  # type: ignore[possibly-undefined]
-        except (OSError, NameError):
-            pass
+        pass
 
 
 def cached_sha256(paths: Iterable[str | os.PathLike]) -> dict[Path, str]:

@@ -286,6 +286,12 @@ def resolve_registry(registry: RegistryLike) -> dict[str, Source]:
     return dict(registry)
 
 
+def required_sources(registry: RegistryLike = None) -> tuple[str, ...]:
+    """Ids of the sources ``iceberg build`` reads (``required = true`` in the registry), in
+    registry order — the one list of required sources."""
+    return tuple(sid for sid, src in resolve_registry(registry).items() if src.required)
+
+
 def get_source(source_id: str, registry: RegistryLike = None) -> Source:
     """The registry entry of ``source_id``; an :class:`IcebergDataError` lists the known ids."""
     reg = resolve_registry(registry)

@@ -56,3 +56,28 @@ def test_offline_map_draws_with_no_network(tmp_path, browser):
     assert drawn == len(gdf)  # one interactive path per county (state borders are not)
     assert "County" in tip and "Exposed wages" in tip
     assert "Visible index" in legend and "No data" in legend
+
+
+def test_quality_overlay_hatches_counties_and_stays_on_top(tmp_path, browser):
+    from iceberg.maps.explore import explore
+    from iceberg.maps.offline import to_html
+    from tests.unit.test_maps_explore import tiny_counties
+
+    gdf = tiny_counties().assign(estimated_share=[0.0, 0.1, 0.7, 0.9, 0.2, 0.5])
+    path = to_html(explore(gdf, "hidden_index", quality_overlay=True), tmp_path / "q.html")
+    context = browser.new_context(viewport={"width": 900, "height": 650})
+    try:
+        page = context.new_page()
+        page.goto(path.as_uri())
+        page.wait_for_selector("path.leaflet-interactive", timeout=15_000)
+        hatch = 'path[fill="url(#iceberg-hatch)"]'
+        before = page.locator(hatch).count()  # the overlay is off on opening
+        page.get_by_text("of jobs from estimated OEWS cells").click()
+        on = page.locator(hatch).count()
+        page.get_by_text("Total (iceberg)").click()  # switching the metric keeps the hatch
+        after = page.locator(hatch).count()
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "quality_overlay.png"))
+    finally:
+        context.close()
+    assert before == 0 and on == 3 and after == 3  # shares 0.7, 0.9 and 0.5

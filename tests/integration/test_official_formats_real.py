@@ -13,8 +13,8 @@ import openpyxl
 import pandas as pd
 import pytest
 
+from iceberg.io.acs_api import acs_variables
 from iceberg.io.census import read_acs_county, read_county_area_crosswalk
-from iceberg.io.official import acs_variables
 
 pytestmark = pytest.mark.integration
 

@@ -125,7 +125,7 @@ def test_cli_summary_and_validate(real_bundle, raw_dir, tmp_path, monkeypatch):
     assert "Held-out check of the unpublished-cell estimation" in text
     assert "estimation (this model)" in text and "baseline: drop hidden cells" in text
     bad = runner.invoke(app, ["holdout", "--fraction", "1.5"])
-    assert bad.exit_code != 0 and "--fraction must be between 0 and 1" in bad.output
+    assert bad.exit_code == 2 and "--fraction" in bad.output and "(0, 1)" in bad.output
     chart = report.with_suffix(".png")
     assert chart.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and chart.stat().st_size > 20_000
     assert chart.name in text

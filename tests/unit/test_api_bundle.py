@@ -15,7 +15,7 @@ from iceberg.api import top_occupations
 from iceberg.bundle import _write_bundle, read_bundle
 from iceberg.geomatrix import GeoMatrix
 from iceberg.provenance import Provenance
-from iceberg.report import format_dollars, format_table, summary_tables
+from iceberg.report import format_table, summary_tables
 from tests.unit.test_exposure import OCC, model
 
 # employment: county A (state 01) mostly clerks, county B (01) mostly developers, county C (02) mixed
@@ -122,7 +122,16 @@ def test_summary_tables_and_formatting(bundle):
     assert list(tables["counties"].index) == ["A", "B"] or set(tables["counties"].index) == {"A", "B"}
     shown = format_table(tables["nation"])
     assert shown.iloc[0]["iceberg_index"].endswith("%")
-    assert format_dollars(1.2e12) == "$1.2T" and format_dollars(211e9) == "$211.0B"
+    assert shown.iloc[0]["exposed_wages"].startswith("$")
+
+
+def test_state_mean_row_says_which_hidden_multiple(bundle):
+    """Shipped bug: the row showed the mean of the state ratios next to means whose ratio differs."""
+    result = iceberg.run(bundle, iceberg.Scenario(adoption_ceiling=0.0))
+    nation = summary_tables(result)["nation"]
+    row = nation.iloc[1]
+    assert "ratio of the means" in nation.index[1]
+    assert row["hidden_multiple"] == pytest.approx(row["iceberg_index"] / row["surface_index"])
     with pytest.raises(iceberg.errors.IcebergDataError):
         summary_tables(result, state="ZZ")
 

@@ -282,6 +282,15 @@ def test_damaged_cache_heals_through_the_cli(tiny, damage):
     _expect_cli(_cli(tiny, ["summary"]), "ok", "== nation ==")  # healed: no second notice
 
 
+def test_build_command_checks_hashes_and_heals_a_flipped_byte(tiny):
+    path = bmod.load(tiny, progress=False).path
+    data = bytearray((path / "similarity.parquet").read_bytes())
+    data[len(data) // 2] ^= 0xFF  # same size: only the sha256 sees it
+    (path / "similarity.parquet").write_bytes(bytes(data))
+    _expect_cli(_cli(tiny, ["build"]), "notice", "sha256 differs")
+    assert bmod.verify_bundle(path, deep=True) == []
+
+
 def test_data_status_deep_reports_a_damaged_bundle(tiny, monkeypatch):
     path = bmod.load(tiny, progress=False).path
     data = bytearray((path / "levels.parquet").read_bytes())

@@ -109,3 +109,53 @@ def test_overwrite_is_atomic(tmp_path):
     export_table(county_gdf().iloc[:2], path)  # replacing an existing file works
     assert len(read_table(path)) == 2
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
+
+
+@pytest.mark.parametrize("name", ["c.parquet", "c.geoparquet", "c.gpkg"])
+def test_provenance_embedded_in_parquet_and_geopackage(tmp_path, name):
+    from iceberg.provenance import read_embedded
+
+    gdf = gpd.GeoDataFrame({"geoid": ["47001"], "iceberg_index": [0.1]},
+                           geometry=[shapely.box(0, 0, 1, 1)], crs="EPSG:4269")
+    path = export_table(gdf, tmp_path / name, provenance={"run": {"wage_basis": "median"}})
+    embedded = read_embedded(path)
+    assert embedded["provenance"] == {"run": {"wage_basis": "median"}}
+    assert embedded["rows"] == 1
+    if name.endswith("parquet"):  # still valid GeoParquet
+        assert gpd.read_parquet(path).crs.equals("EPSG:4269")
+
+
+def test_exported_files_are_readable_by_others(tmp_path):
+    import os
+    import stat
+
+    old = os.umask(0o022)
+    try:
+        path = export_table(pd.DataFrame({"a": [1]}), tmp_path / "t.csv")
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o644
+    assert stat.S_IMODE((tmp_path / "t.csv.provenance.json").stat().st_mode) == 0o644
+
+
+def test_table_bytes_for_a_download_button():
+    import io
+
+    from iceberg.export import table_bytes
+
+    frame = pd.DataFrame({"geoid": ["01001"], "iceberg_index": [0.15]})
+    data, record = table_bytes(frame, "parquet", provenance={"run": {"x": 1}}, name="counties")
+    back = pd.read_parquet(io.BytesIO(data))
+    assert back["geoid"].tolist() == ["01001"]
+    assert record["file"] == "counties.parquet" and record["provenance"] == {"run": {"x": 1}}
+    csv, _ = table_bytes(frame, "csv")
+    assert csv.decode().splitlines()[1] == "01001,0.15"
+
+
+def test_sidecar_explains_every_metric_column(tmp_path):
+    frame = pd.DataFrame({"geoid": ["01001"], "hidden_multiple": [6.1], "exposed_workers": [10.0]})
+    export_table(frame, tmp_path / "t.csv")
+    side = json.loads((tmp_path / "t.csv.provenance.json").read_text())
+    assert side["labels"]["hidden_multiple"]["label"] == "Hidden multiple (iceberg index ÷ visible index)"
+    assert "worker-equivalents" in side["labels"]["exposed_workers"]["label"]
+    assert "geoid" not in side["labels"]

@@ -127,3 +127,14 @@ def test_state_table():
     frame = labels.states_frame()
     assert frame.loc["72", "state_abbr"] == "PR" and not frame.loc["72", "is_state"]
     assert frame["is_state"].sum() == 51
+
+
+def test_scenario_outputs_are_one_list_with_labels():
+    from iceberg.scenario.outputs import OUTPUTS
+
+    assert set(OUTPUTS) == set(labels.SCENARIO_OUTPUTS)
+    assert all(name in labels.METRICS for name in labels.SCENARIO_OUTPUTS)
+    assert labels.is_scenario_output("displaced_wages_hidden_diff")
+    assert labels.is_scenario_output("reskilled_workers")
+    assert not labels.is_scenario_output("hidden_wages") and not labels.is_scenario_output("geoid")
+    assert labels.base_metric("gdp_proxy_share_of_wage_bill") == "gdp_proxy"

@@ -119,16 +119,22 @@ def test_bad_scheme_and_empty_values_raise():
 
 
 def test_formats_and_units():
-    assert style.unit_of("hidden_index") == "percent"
-    assert style.unit_of("displaced_wages_hidden") == "dollars"
-    assert style.unit_of("reskilling_cost") == "dollars"
-    assert style.unit_of("exposed_workers") == "count"
-    assert style.unit_of("hidden_multiple") == "multiple"
-    out = style.format_values([0.1234, np.nan], "percent").tolist()
+    from iceberg import labels
+
+    assert labels.unit("hidden_index") == "share"
+    assert labels.unit("displaced_wages_hidden") == "usd"
+    assert labels.unit("reskilling_cost") == "usd"
+    assert labels.unit("exposed_workers") == "workers"
+    assert labels.unit("hidden_multiple") == "ratio"
+    out = labels.format_unit("share", [0.1234, np.nan]).tolist()
     assert out == ["12.3%", "No data"]
-    assert style.format_values([1.25e9, 4.5e7, -3.2e3, 12.0], "dollars").tolist() == [
+    assert labels.format_unit("usd", [1.25e9, 4.5e7, -3.2e3, 12.0]).tolist() == [
         "$1.2B", "$45.0M", "-$3.2K", "$12"]
-    assert style.format_values([12345.6], "count").tolist() == ["12,346"]
+    assert labels.format_unit("workers", [12345.6]).tolist() == ["12,346"]
+    # classes saved before iceberg.labels (app URL state) keep working
+    old = {"metric": "hidden_index", "scheme": "Quantiles", "bins": [0.1, 0.2],
+           "colours": ["#000000", "#ffffff"], "unit": "percent"}
+    assert MapClasses.from_dict(old).unit == "share"
 
 
 def test_palettes_are_distinct_hex():

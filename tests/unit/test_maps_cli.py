@@ -59,6 +59,16 @@ class FakeResult:
     def scenario_subtitle(self):
         return "test levers"
 
+    def explore(self, metric, **kwargs):  # as iceberg.Result.explore
+        from iceberg.maps.explore import explore
+
+        return explore(self.web_counties(), metric, **kwargs)
+
+    def plot(self, metric, path, **kwargs):  # as iceberg.Result.plot
+        from iceberg.maps.static import plot
+
+        return plot(self.counties, metric, path, **kwargs)
+
 
 @pytest.fixture
 def fake_api(monkeypatch):
@@ -96,6 +106,10 @@ def test_map_static_formats(tmp_path, fake_api, ext, magic):
     res = CliRunner().invoke(app, ["map", "--state", "TN", "--dpi", "60", "--out", str(out)])
     assert res.exit_code == 0, res.output
     assert out.read_bytes()[:len(magic)] == magic
+    # shipped bug: `iceberg map` wrote no provenance sidecar
+    side = json.loads((tmp_path / f"m.{ext}.provenance.json").read_text())
+    assert side["metric"] == "hidden_index"
+    assert side["provenance"]["sources"] == {"oews_2025": "hash"}
 
 
 def test_map_rejects_bad_metric_and_extension(tmp_path, fake_api):

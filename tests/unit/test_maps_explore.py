@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 import shapely
 
+from iceberg import labels
 from iceberg.errors import IcebergDataError
 from iceberg.maps import style
 from iceberg.maps.explore import (
@@ -99,7 +100,7 @@ def test_layers_classes_legend_and_caveat(page_and_map):
     hidden = legends["Hidden"]
     assert "No data" in hidden and "≤ 30.0%" in hidden and "&gt; 30.0%" in hidden
     assert style.MISSING_COLOUR in hidden
-    assert style.SUBTITLE_CAVEAT in page and "Hidden exposure" in page and "Baseline" in page
+    assert labels.CAVEAT in page and "Hidden exposure" in page and "Baseline" in page
     assert "state-lines" in page  # state outlines in their own pane
 
 
@@ -198,7 +199,7 @@ def test_layer_control_assets_and_title_box_options():
     bare = map_html(explore(tiny_counties(), "hidden_index", scheme="Quantiles", k=2,
                             layer_control=False, assets="leaflet_only", title_box=False))
     assert "L.control.layers(" not in bare
-    assert "iceberg-title" not in bare and style.SUBTITLE_CAVEAT not in bare
+    assert "iceberg-title" not in bare and labels.CAVEAT not in bare
     assert "iceberg-legend" in bare  # the legend stays
     assert 'L.control({position: "bottomright"})' in full
     left = map_html(explore(tiny_counties(), "hidden_index", legend_position="bottomleft"))
@@ -274,3 +275,38 @@ def test_top_occupations_encoding_is_remembered(monkeypatch):
     assert len(calls) == 2
     assert _shared_data(page)["features"][0]["properties"]["top"] == [[0, "9%"]]
     assert _shared_data(first)["features"][0]["properties"]["top"] == [[0, "12.5%"], [1, "8%"]]
+
+
+def test_quality_overlay_hatches_mostly_estimated_counties(tmp_path):
+    gdf = tiny_counties().assign(estimated_share=[0.0, 0.1, 0.7, 0.9, 0.2, 0.5])
+    m = explore(gdf, "hidden_index", quality_overlay=True, offline=True)
+    page = m.get_root().render()
+    assert 'id="iceberg-hatch"' in page and 'fillColor: "url(#iceberg-hatch)"' in page
+    assert "f.properties.q >= 0.5" in page
+    assert "overlays :  {\n" in page and "50% of jobs from estimated OEWS cells" in page
+    # absent column (before the estimation lands): no overlay, no error
+    plain = explore(tiny_counties(), "hidden_index", quality_overlay=True).get_root().render()
+    assert "iceberg-hatch" not in plain
+
+
+def test_html_export_embeds_provenance_and_writes_sidecar(tmp_path):
+    import os
+    import stat
+
+    from iceberg.provenance import read_embedded, read_sidecar
+
+    m = explore(tiny_counties(), "hidden_index", offline=True)
+    old = os.umask(0o022)
+    try:
+        path = to_html(m, tmp_path / "map.html", provenance={"run": {"wage_basis": "mean"}})
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o644
+    assert path.read_text(encoding="utf-8").lower().startswith("<!doctype html>")
+    assert read_embedded(path)["provenance"] == {"run": {"wage_basis": "mean"}}
+    assert read_sidecar(path)["layers"][0] == "hidden_index"
+
+
+def test_explore_rejects_unknown_page_option():
+    with pytest.raises(TypeError, match="unexpected option"):
+        explore(tiny_counties(), "hidden_index", no_such_option=True)

@@ -99,3 +99,68 @@ def test_bad_inputs(tmp_path):
     with pytest.raises(IcebergDataError, match="metric"):
         plot(tiny_nation(), "nope", tmp_path / "x.png")
     assert not list(tmp_path.iterdir())
+
+
+def _captured_figure(monkeypatch):
+    """Patch savefig to keep the figure that plot() draws."""
+    from matplotlib.figure import Figure
+
+    seen = {}
+    original = Figure.savefig
+
+    def savefig(self, *args, **kwargs):
+        seen["fig"] = self
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(Figure, "savefig", savefig)
+    return seen
+
+
+def test_dollar_legend_is_printed_literally_not_as_math(tmp_path, monkeypatch):
+    """Shipped bug: "$86.5M–$288.0M" rendered as math ("86.5*M*–288.0M")."""
+    from matplotlib.text import Text
+
+    seen = _captured_figure(monkeypatch)
+    plot(tiny_nation(), "exposed_wages", tmp_path / "us.png", dpi=40,
+         subtitle="Scenario costs $5M")
+    texts = [t for t in seen["fig"].findobj(Text) if t.get_text()]
+    shown = " ".join(t.get_text() for t in texts)
+    assert r"\$" in shown  # the legend has dollar amounts, escaped
+    for t in texts:
+        _, is_math = t._preprocess_math(t.get_text())
+        assert not is_math, t.get_text()
+
+
+def test_map_label_is_the_one_from_labels(tmp_path, monkeypatch):
+    from matplotlib.text import Text
+
+    from iceberg import labels
+
+    gdf = tiny_nation().assign(hidden_multiple=[2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0])
+    seen = _captured_figure(monkeypatch)
+    plot(gdf, "hidden_multiple", tmp_path / "m.png", dpi=40)
+    shown = " ".join(t.get_text() for t in seen["fig"].findobj(Text))
+    assert labels.label("hidden_multiple") in shown
+    assert "hidden / visible" not in shown
+
+
+@pytest.mark.parametrize("ext", [".png", ".svg", ".pdf"])
+def test_static_map_embeds_provenance_writes_sidecar_and_is_readable(tmp_path, ext):
+    import os
+    import stat
+
+    from iceberg.provenance import read_embedded, read_sidecar
+
+    old = os.umask(0o022)
+    try:
+        path = plot(tiny_nation(), "hidden_index", tmp_path / f"us{ext}", dpi=40,
+                    provenance={"run": {"scenario": {"name": "test"}}})
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o644
+    side = read_sidecar(path)
+    assert side["metric"] == "hidden_index" and side["format"] == ext[1:]
+    assert side["provenance"]["run"]["scenario"]["name"] == "test"
+    embedded = read_embedded(path)
+    assert embedded["provenance"] == side["provenance"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [f"us{ext}", f"us{ext}.provenance.json"]

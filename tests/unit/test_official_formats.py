@@ -20,13 +20,13 @@ import pandas as pd
 import pytest
 
 from iceberg.errors import IcebergDataError
+from iceberg.io.acs_api import ACS_VARIABLES, acs_variables
 from iceberg.io.census import (
     locate_acs,
     locate_area_definitions,
     read_acs_county,
     read_county_area_crosswalk,
 )
-from iceberg.io.official import ACS_VARIABLES, acs_variables
 from iceberg.sources import fetch, load_registry
 
 # ------------------------------------------------------------------------- area definitions

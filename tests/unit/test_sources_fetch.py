@@ -7,6 +7,7 @@ import http.server
 import io
 import json
 import threading
+import time
 import zipfile
 from pathlib import Path
 
@@ -24,7 +25,8 @@ def _sha(data: bytes) -> str:
 
 
 class _Handler(http.server.BaseHTTPRequestHandler):
-    """Serves files from ``server.root``; ``/cut/<name>`` announces more bytes than it sends."""
+    """Serves files from ``server.root``; ``/cut/<name>`` announces more bytes than it sends;
+    ``/stall/<name>`` sends half the file, then nothing for 2 s."""
 
     def log_message(self, *args):  # keep test output clean
         pass
@@ -32,7 +34,8 @@ class _Handler(http.server.BaseHTTPRequestHandler):
     def do_GET(self):
         self.server.hits.append(self.path)
         cut = self.path.startswith("/cut/")
-        name = self.path.removeprefix("/cut/").lstrip("/")
+        stall = self.path.startswith("/stall/")
+        name = self.path.removeprefix("/cut/").removeprefix("/stall/").lstrip("/")
         path = self.server.root / name
         if not path.is_file():
             self.send_error(404, "Not Found")
@@ -42,8 +45,10 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         self.send_header("Content-Type", "application/octet-stream")
         self.send_header("Content-Length", str(len(body) + (1000 if cut else 0)))
         self.end_headers()
-        self.wfile.write(body if not cut else body[: len(body) // 2])
+        self.wfile.write(body if not (cut or stall) else body[: len(body) // 2])
         self.wfile.flush()
+        if stall:
+            time.sleep(2.0)
         self.close_connection = True
 
 
@@ -66,6 +71,17 @@ def server(tmp_path):
         httpd.shutdown()
         httpd.server_close()
         thread.join(timeout=5)
+
+
+def test_stalled_download_says_stalled(server, tmp_path):
+    _, base, root = server
+    (root / "table.csv").write_bytes(GOOD * 50)
+    reg = _registry(tmp_path, _single(f"{base}/stall/table.csv", None))
+    dest = tmp_path / "cache"
+    with pytest.raises(FetchError, match="stalled") as err:
+        fetch(["demo"], registry=reg, dest=dest, progress=False, timeout=0.5)
+    assert "offline" not in str(err.value)
+    _no_leftovers(dest)
 
 
 def _registry(tmp_path: Path, body: str) -> dict:
