@@ -18,7 +18,7 @@ app.add_typer(tools_app, name="tools")
 def _folder(folder: Path | None) -> Path:
     from iceberg import settings
     from iceberg.errors import IcebergDataError
-    from iceberg.tools.layer import SOURCE_ID
+    from iceberg.tools import SOURCE_ID
 
     path = folder or settings.data_dir() / SOURCE_ID
     if not path.is_dir():
@@ -83,19 +83,15 @@ def calibrate(
     """Held-out calibration: AUC, precision/recall, index — raw match, tools layer, text only."""
     import time
 
-    from iceberg.tools import tools_report
+    import iceberg
+    from iceberg.tools import write_tools_report
 
     started = time.perf_counter()
-    bundle, fit = _fit_and_bundle()
-    text, figures = tools_report(fit, bundle.exposure, bundle.levels["nation"],
-                                 bundle.levels["state"], text_reference=text_reference)
+    text, figures = write_tools_report(iceberg.load(), out, text_reference=text_reference)
     typer.echo(text)
     typer.echo(f"(load + calibration {time.perf_counter() - started:.1f} s; "
                f"ablation {figures['seconds']['ablation']} s)")
     if out is not None:
-        from iceberg.fileutil import atomic_write_text
-
-        atomic_write_text(out, text)
         typer.echo(f"written to {out}")
 
 
@@ -137,8 +133,7 @@ def evidence(
     fmt: str = typer.Option("table", "--format", help="table or json."),
 ) -> None:
     """Which tools make an occupation or a county exposed under the tools layer."""
-    from iceberg.tools import county_tools, occupation_tools
-    from iceberg.tools.catalogue import check_month
+    from iceberg.tools import check_month, county_tools, occupation_tools
 
     if (occupation is None) == (county is None):
         raise typer.BadParameter("give exactly one of --occupation or --county",

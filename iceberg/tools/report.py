@@ -140,3 +140,17 @@ def tools_report(fit: ToolsFit, model: ExposureModel, national: GeoMatrix,
                "frontier": frontier.to_dict(orient="records"),
                "seconds": {"ablation": round(t_ablation, 2), "frontier": round(t_frontier, 2)}}
     return "\n".join(lines), figures
+
+
+def write_tools_report(bundle, out=None, *, text_reference: bool = True) -> tuple[str, dict]:
+    """:func:`tools_report` for a bundle (its national and state levels), written atomically to
+    ``out`` (Markdown) when given."""
+    from iceberg.tools.evidence import load_fit
+
+    text, figures = tools_report(load_fit(bundle), bundle.exposure, bundle.levels["nation"],
+                                 bundle.levels["state"], text_reference=text_reference)
+    if out is not None:
+        from iceberg.fileutil import atomic_write_text
+
+        atomic_write_text(out, text)
+    return text, figures
