@@ -43,7 +43,7 @@ SOURCE_IDS = ("onet", "onet_soc_crosswalk", "oews_2025", "oews_area_definitions"
               "census_cartographic_boundaries", "census_popest_2024",
               "acs5_2019_county_industry_occupation", "gpts_are_gpts", "microsoft_working_with_ai",
               "anthropic_economic_index", "aioe")
-STAGES = ("read O*NET", "read OEWS", "exposure model", "read geography", "cell estimation",
+STAGES = ("read O*NET", "read OEWS", "tool layers", "exposure model", "read geography", "cell estimation",
           "county allocation", "similarity", "web geometry")
 
 
@@ -220,10 +220,14 @@ def build_parts(raw: Path, *, progress: bool = True, hashes: dict[str, Any] | No
     occ_codes = detailed_occ_codes(national)
     stages.done("read OEWS")
 
+    tools_fit, tool_extra = tool_layers_for_build(raw, sources, progress=progress)
+    stages.done("tool layers")
+
     titles = (national.loc[national["o_group"] == "detailed"].drop_duplicates("occ_code")
               .set_index("occ_code")["occ_title"].reindex(occ_codes))
     model = ExposureModel.from_sources(occ_codes, titles=titles.fillna("").to_numpy(dtype=str),
-                                       extra_layers=user_layers(custom_layers, sources), **sources)
+                                       extra_layers=user_layers(custom_layers, sources) + tool_extra,
+                                       **sources)
     counts["exposure"] = dict(model.counts)
     stages.done("exposure model")
 
@@ -260,6 +264,11 @@ def build_parts(raw: Path, *, progress: bool = True, hashes: dict[str, Any] | No
         "visible": model.visible_mask(),
     })
     registry = load_registry()
+    if tools_fit is not None:  # the catalogue is an optional source: record it when used
+        src["ai_tool_catalogue"] = raw / "ai_tool_catalogue"
+        counts["tools"] = {**tools_fit.catalogue.counts,
+                           **{f"held_out_{k}": v for k, v in tools_fit.held_out_scores.items()
+                              if isinstance(v, int)}}
     provenance = Provenance(
         sources={sid: _source_summary(registry[sid], hashes.get(sid, {})) for sid in src if sid in registry},
         build={"package_version": __version__, "task_weighting": model.weighting,
@@ -312,6 +321,20 @@ def user_layers(specs: tuple[Any, ...], sources: dict[str, pd.DataFrame | None])
     universe = TaskUniverse.from_frames(sources["tasks"], sources["tasks_to_dwas"], sources["dwa_reference"])
     return [custom_layer(read_custom_layer(spec.path), spec.level, universe, name=spec.name, file=str(spec.path))
             for spec in specs]
+
+
+def tool_layers_for_build(raw: Path, sources: dict[str, pd.DataFrame | None], *,
+                          progress: bool = False) -> tuple[Any, list[Any]]:
+    """The ``tools`` and ``tools_and_labels`` layers when ``raw`` holds ``ai_tool_catalogue``
+    (the source is optional: without it the build carries no tools layer)."""
+    from iceberg.capability import TaskUniverse, eloundou_layer
+    from iceberg.tools.layer import fit_from_sources, tool_layers
+
+    fit = fit_from_sources(raw, sources, progress=progress)
+    if fit is None:
+        return None, []
+    universe = TaskUniverse.from_frames(sources["tasks"], sources["tasks_to_dwas"], sources["dwa_reference"])
+    return fit, tool_layers(fit, eloundou_layer(sources["eloundou"], universe))
 
 
 def onet_to_occ(detail: pd.DataFrame, crosswalk: pd.DataFrame) -> pd.DataFrame:

@@ -198,11 +198,29 @@ def bundle_key(data_dir: Path, custom_layers: tuple[CustomLayerSpec, ...] = ()) 
     from iceberg.sources import file_sha256, source_hashes
 
     hashes = source_hashes(REQUIRED_SOURCES, data_dir=data_dir)
+    hashes.update(optional_source_hashes(data_dir))
     for spec in custom_layers:
         hashes[f"custom:{spec.name}"] = {"level": spec.level, str(spec.path): file_sha256(spec.path)}
     blob = json.dumps({"sources": hashes, "version": __version__, "recipe": RECIPE, "code": code_hash()},
                       sort_keys=True)
     return hashlib.sha256(blob.encode()).hexdigest()[:20], hashes
+
+
+def optional_source_hashes(data_dir: Path) -> dict[str, Any]:
+    """Hashes of the optional sources the build uses when present (the AI tool catalogue)."""
+    from iceberg.tools.catalogue import snapshot_files
+
+    folder = Path(data_dir) / "ai_tool_catalogue"
+    files = snapshot_files(folder) if folder.is_dir() else {}
+    if not files:
+        return {}
+    from iceberg.sources import file_sha256
+
+    out = {p.name: file_sha256(p) for p in files.values()}
+    manifest = folder / "metadata" / "manifest.json"  # fetched registry documents
+    if manifest.is_file():
+        out["metadata/manifest.json"] = file_sha256(manifest)
+    return {"ai_tool_catalogue": out}
 
 
 def _bundle_path(key: str) -> Path:

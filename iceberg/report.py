@@ -171,6 +171,13 @@ def write_validation_report(bundle: Bundle, out: str | os.PathLike, *,
         from geodata.holdout import HOLDOUT_FRACTION, HOLDOUT_SEED
 
         text += "\n" + holdout_text(HOLDOUT_SEED, HOLDOUT_FRACTION, bundle.exposure)
+    if "tools" in bundle.exposure.layers:  # the optional AI tool catalogue layer (docs/TOOLS.md)
+        from iceberg.tools import frontier_chart, load_fit, tools_report
+
+        section, figures = tools_report(load_fit(bundle), bundle.exposure, nation, states)
+        frontier = out.with_name(out.stem + "_frontier.png")
+        frontier_chart(pd.DataFrame(figures["frontier"]), frontier)
+        text += "\n" + section + f"\n![Tools layer frontier]({frontier.name})\n"
     record = output_record(out, "markdown", bundle.provenance, chart=chart.name)
     atomic_write_text(out, text + "\n" + html_comment(record))
     write_sidecar(out, record)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from iceberg.cli import data, launch, maps, model, scenario  # noqa: F401  (register commands)
+from iceberg.cli import data, launch, maps, model, scenario, tools  # noqa: F401  (register commands)
 from iceberg.cli._app import app
 from iceberg.errors import IcebergArgumentError, IcebergDataError, os_error_message
 

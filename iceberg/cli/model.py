@@ -120,8 +120,8 @@ def validate(
     holdout: bool = typer.Option(True, "--holdout/--no-holdout",
                                  help="Include the held-out check of the unpublished-cell estimation."),
 ) -> None:
-    """Write the validation report: national figures next to the Iceberg paper's, per layer, and the
-    held-out check of the unpublished-cell estimation."""
+    """Write the validation report: national figures next to the Iceberg paper's, per layer, the
+    held-out check of the unpublished-cell estimation, and the tools layer (when built)."""
     out = opt.output_path(out)
     text, chart = iceberg.write_validation_report(iceberg.load(), out, holdout=holdout)
     typer.echo(text)

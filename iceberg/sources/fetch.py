@@ -321,7 +321,7 @@ def fetch(
     Parameters
     ----------
     source_ids : iterable of str, optional
-        Registry ids; default every source.
+        Registry ids; default every source that has a download.
     progress : bool
         Show a progress bar per file.
     registry : mapping or path, optional
@@ -354,7 +354,10 @@ def fetch(
     from iceberg import settings
 
     reg = resolve_registry(registry)
-    ids = list(reg) if source_ids is None else list(source_ids)
+    # default: every source that has a download (a local-only snapshot, such as the AI tool
+    # catalogue, is only fetched when named, and then fails with the --data-dir alternative)
+    ids = ([s for s in reg if reg[s].download_edition.downloads] if source_ids is None
+           else list(source_ids))
     unknown = [s for s in ids if s not in reg]
     if unknown:
         raise FetchError(

@@ -15,7 +15,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 #: The documented public API (iceberg/__init__.py docstring).
-PUBLIC = {"iceberg", "iceberg.labels", "iceberg.errors", "iceberg.settings", "iceberg.sources"}
+PUBLIC = {"iceberg", "iceberg.labels", "iceberg.errors", "iceberg.settings", "iceberg.sources",
+          "iceberg.tools"}
 
 
 def _lint(contract: str) -> subprocess.CompletedProcess:

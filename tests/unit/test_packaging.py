@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parents[2]
 PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
 DEPS = {Requirement(r).name.lower(): Requirement(r) for r in PYPROJECT["project"]["dependencies"]}
 #: import name -> distribution name, where they differ
-DIST = {"PIL": "pillow", "python_calamine": "python-calamine", "streamlit_folium": "streamlit-folium",
+DIST = {"PIL": "pillow", "sklearn": "scikit-learn", "python_calamine": "python-calamine", "streamlit_folium": "streamlit-folium",
         "xstatic": "xstatic-leaflet", "yaml": "pyyaml"}
 LOCAL = {"iceberg", "geodata", "views", "app", "tests"}
 
