@@ -95,12 +95,29 @@ def render(bundle, *, occupation: str | None = None, county: str | None = None,
                "weight × capability × similarity. The catalogue covers MCP servers on PyPI and "
                "npm only — not Zapier, proprietary agents or physical tools.")
     if show_frontier:
-        frontier = _frontier(bundle, key)
-        chart = frontier.set_index(pd.PeriodIndex(frontier["month"], freq="M").to_timestamp())
-        st.markdown("**How the tools layer grew as tools appeared** (national, % of wages)")
-        st.line_chart(100 * chart[["iceberg_index", "surface_index"]].rename(columns={
-            "iceberg_index": "Iceberg index", "surface_index": "Visible index"}),
-            y_label="% of national wages", x_label="Month (tools released by then)")
-        st.caption("Tools are dated by their latest release in the snapshot (an upper bound on "
-                   "when they appeared) unless `iceberg tools fetch` recorded the first release; "
-                   "the calibration is held fixed.")
+        _frontier_chart(_frontier(bundle, key))
+
+
+def _frontier_chart(frontier: pd.DataFrame) -> None:
+    """Month-by-month national indices under the tools layer."""
+    chart = frontier.set_index(pd.PeriodIndex(frontier["month"], freq="M").to_timestamp())
+    st.markdown("**How the tools layer grew as tools appeared** (national, % of wages)")
+    st.line_chart(100 * chart[["iceberg_index", "surface_index"]].rename(columns={
+        "iceberg_index": "Iceberg index", "surface_index": "Visible index"}),
+        y_label="% of national wages", x_label="Month (tools released by then)")
+    st.caption("Tools are dated by their latest release in the snapshot (an upper bound on "
+               "when they appeared) unless `iceberg tools fetch` recorded the first release; "
+               "the calibration is held fixed.")
+
+def panel(res, geoid: str) -> None:
+    """Drill-down hook: the tools behind county ``geoid`` when the scenario uses a tools layer."""
+    if res.scenario.layer not in TOOL_LAYERS:
+        return
+    from views.data import get_bundle
+
+    with st.expander("Which AI tools make this county exposed?", expanded=True):
+        render(get_bundle(), county=geoid, show_frontier=False)
+    with st.expander("How the tools layer grew month by month"):
+        bundle = get_bundle()
+        frontier = _frontier(bundle, _key(bundle))
+        _frontier_chart(frontier)

@@ -116,3 +116,27 @@ def test_app_view_renders(real_bundle, tools_fit, tmp_path, monkeypatch):
     assert not at.exception
     assert len(at.dataframe) >= 1
     assert any("Tools behind this county" in m.value for m in at.markdown)
+
+
+def test_sandbox_drilldown_shows_the_tools_behind_a_county(real_bundle, tools_fit, monkeypatch):
+    """The whole app on the real bundle: a link with the tools layer and a county opens the
+    drill-down with the tools panel (the hook in views.drilldown)."""
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    import iceberg.bundle
+    from tests.conftest import ROOT
+
+    monkeypatch.setattr(iceberg.bundle, "load", lambda *a, **k: real_bundle)
+    monkeypatch.setattr(sys, "path", list(sys.path))
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    at = AppTest.from_file(str(ROOT / "app" / "streamlit_app.py"), default_timeout=240)
+    for key, value in {"layer": "tools", "geo": "TN", "county": "47037"}.items():
+        at.query_params[key] = value
+    at.run()
+    assert not at.exception
+    assert any(e.label == "Which AI tools make this county exposed?" for e in at.expander)
+    assert any("Tools behind this county" in m.value for m in at.markdown)
+    st.cache_data.clear()
+    st.cache_resource.clear()
