@@ -9,7 +9,7 @@ sums and the reskilling destinations into the frames callers read (``by_year``, 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Any
 
 import numpy as np
@@ -253,7 +253,6 @@ def flows_frame(
     DataFrame
         :data:`FLOW_COLUMNS`; empty (text and float columns) when no worker moves.
     """
-    cols = list(FLOW_COLUMNS)
     parts = []
     levels = per_occ.items() if dest is not None else ()  # no destinations: nobody moves
     for level, occ in levels:
@@ -276,5 +275,12 @@ def flows_frame(
             )
         )
     if not parts:
-        return pd.DataFrame({c: pd.Series(dtype="float" if c in cols[5:] else "str") for c in cols})
+        return _empty_flows().copy()
     return pd.concat(parts, ignore_index=True)
+
+
+@lru_cache(maxsize=1)
+def _empty_flows() -> pd.DataFrame:
+    """The empty flows frame (text and float columns), built once: string columns are slow to make."""
+    cols = list(FLOW_COLUMNS)
+    return pd.DataFrame({c: pd.Series(dtype="float" if c in cols[5:] else "str") for c in cols})
