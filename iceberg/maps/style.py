@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from iceberg import labels
-
 #: Colour of counties without a value ("No data"): light grey, never black.
 MISSING_COLOUR = "#cfcfcf"
 #: County borders (thin, white so classes read as areas) and state outlines.
@@ -20,22 +18,6 @@ SEQUENTIAL = "YlGnBu"
 SEQUENTIAL_PALETTES = ("YlGnBu", "viridis", "cividis", "PuBu", "YlOrBr")
 #: Diverging palette for differences (scenario - baseline); colour-blind safe.
 DIVERGING = "PuOr_r"
-
-# --- compatibility for app/ until it reads iceberg.labels (issue 11 migrates it; then delete) --
-# Names, units and formats live in iceberg.labels; these wrappers keep the old unit words.
-_OLD_UNITS = {"share": "percent", "pp": "percent", "usd": "dollars", "workers": "count",
-              "ratio": "multiple"}
-
-
-def unit_of(metric: str) -> str:
-    """Deprecated: use :func:`iceberg.labels.unit` (this returns the old unit words)."""
-    return _OLD_UNITS[labels.unit(metric)]
-
-
-def metric_label(metric: str) -> str:
-    """Deprecated: use :func:`iceberg.labels.label`."""
-    return labels.label(metric)
-
 
 def palette(name: str, k: int) -> list[str]:
     """``k`` hex colours sampled from a matplotlib colormap.
