@@ -12,11 +12,6 @@ Everything here works on the GeoDataFrames of :mod:`iceberg.io.census` (``geoid`
 
 from __future__ import annotations
 
-import hashlib
-import os
-import tempfile
-from pathlib import Path
-
 import geopandas as gpd
 import numpy as np
 import shapely
@@ -28,7 +23,7 @@ from .insets import INSETS, inset_frames, inset_layout
 
 __all__ = [  # the print layout lives in geodata.insets; re-exported for existing callers
     "ALBERS", "DEFAULT_PRECISION", "DEFAULT_TOLERANCE_M", "INSETS", "WEB", "WEB_LAYER_VERSION",
-    "county_layer_cache", "geojson_size", "inset_frames", "inset_layout", "state_outlines",
+    "geojson_size", "inset_frames", "inset_layout", "state_outlines",
     "web_layer",
 ]
 
@@ -225,98 +220,3 @@ def state_outlines(
 
 # ---------------------------------------------------------------------------------------------
 # cache
-
-
-def _source_files(path: Path) -> list[Path]:
-    """Files whose bytes define a boundary source (a .zip, a .shp and its siblings, a folder)."""
-    if path.is_dir():
-        return sorted(p for p in path.iterdir() if p.is_file())
-    if path.suffix.lower() == ".shp":
-        return sorted(p for p in path.parent.iterdir() if p.is_file() and p.stem == path.stem)
-    return [path]
-
-
-def _cache_key(
-    source: Path | gpd.GeoDataFrame, layer: str | None, tolerance_m: float, precision: float
-) -> str:
-    h = hashlib.sha256()
-    h.update(
-        f"web{WEB_LAYER_VERSION}|{layer}|{float(tolerance_m)!r}|{float(precision)!r}|".encode()
-    )
-    if isinstance(source, gpd.GeoDataFrame):
-        col = resolve_id_column(source, "geoid")
-        h.update("\x1f".join(source[col].astype(str)).encode())
-        h.update(str(source.crs).encode())
-        for wkb in shapely.to_wkb(np.asarray(source.geometry.values, dtype=object)):
-            h.update(wkb)
-    else:
-        for f in _source_files(Path(source)):
-            h.update(f.name.encode())
-            h.update(f.read_bytes())
-    return h.hexdigest()[:16]
-
-
-def county_layer_cache(
-    source: str | os.PathLike | gpd.GeoDataFrame,
-    cache_dir: str | os.PathLike,
-    *,
-    layer: str | None = None,
-    tolerance_m: float = DEFAULT_TOLERANCE_M,
-    precision: float = DEFAULT_PRECISION,
-) -> gpd.GeoDataFrame:
-    """The web county layer, built once and kept as GeoParquet in ``cache_dir``.
-
-    The cache file name carries a hash of the source bytes (or of the ids and geometry when a
-    GeoDataFrame is passed), the parameters and the recipe version, so a changed source or
-    setting builds a new file. Writes are atomic (temp file in ``cache_dir``, then ``os.replace``).
-
-    Parameters
-    ----------
-    source : path or GeoDataFrame
-        Boundary file (shapefile folder, ``.shp`` or ``.zip``, read with
-        :func:`iceberg.io.census.read_boundaries`) or an already-read county layer.
-    cache_dir : path
-        Folder for the cached GeoParquet (created if missing).
-    layer : str, optional
-        Layer name passed to ``read_boundaries``.
-    tolerance_m, precision : float
-        As in :func:`web_layer`.
-
-    Returns
-    -------
-    GeoDataFrame
-        ``geoid, geometry`` in EPSG:4326; ``.attrs["cache_path"]`` is the GeoParquet path and
-        ``.attrs["cache_hit"]`` tells whether it was read from the cache.
-    """
-    cache = Path(cache_dir)
-    cache.mkdir(parents=True, exist_ok=True)
-    key = _cache_key(
-        source if isinstance(source, gpd.GeoDataFrame) else Path(source),
-        layer,
-        tolerance_m,
-        precision,
-    )
-    target = cache / f"county_web_{key}.parquet"
-    if target.exists():
-        # The stored CRS round-trips as PROJJSON; pin the EPSG code callers compare against.
-        out = gpd.read_parquet(target).set_crs(WEB, allow_override=True)
-        out.attrs.update(cache_path=str(target), cache_hit=True)
-        return out
-    if isinstance(source, gpd.GeoDataFrame):
-        counties = source
-    else:
-        from iceberg.io.census import read_boundaries
-
-        counties = read_boundaries(source, layer=layer)
-    out = web_layer(counties, tolerance_m=tolerance_m, precision=precision).reset_index(drop=True)
-    fd, tmp = tempfile.mkstemp(prefix=".county_web_", suffix=".tmp", dir=cache)
-    os.close(fd)
-    try:
-        out.to_parquet(tmp, index=False)
-        os.chmod(tmp, 0o644)  # mkstemp creates 0600; the cache is shared like any user file
-        os.replace(tmp, target)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-    out.attrs.update(cache_path=str(target), cache_hit=False)
-    return out

@@ -10,11 +10,12 @@ import geopandas as gpd
 import numpy as np
 import shapely
 
+from iceberg.labels import STATE_FIPS
+
 from ._shapes import ALBERS, require_crs, state_codes
 
 #: States (and equivalents) shown in the print layout: 50 states + DC + PR.
-_STATES_50_DC = {f"{i:02d}" for i in range(1, 57)} - {"03", "07", "14", "43", "52"}
-_KEPT_STATE_FIPS = _STATES_50_DC | {"72"}
+_KEPT_STATE_FIPS = STATE_FIPS | {"72"}
 
 
 @dataclass(frozen=True)

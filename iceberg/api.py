@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
+from iceberg import labels
 from iceberg.metrics import METRIC_COLUMNS, geo_metrics
 from iceberg.provenance import Provenance
 
@@ -26,29 +27,6 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from iceberg.bundle import Bundle
     from iceberg.scenario.model import Scenario
-
-#: Human labels of the headline metrics (maps, tables, app).
-METRIC_LABELS = {
-    "iceberg_index": "Iceberg index (total exposure, % of wages)",
-    "surface_index": "Surface index (visible: computing & tech, % of wages)",
-    "hidden_index": "Hidden index (below the waterline, % of wages)",
-    "hidden_multiple": "Hidden multiple (iceberg ÷ surface)",
-    "exposed_wages": "Exposed wages ($/yr)",
-    "hidden_wages": "Hidden exposed wages ($/yr)",
-    "surface_wages": "Visible exposed wages ($/yr)",
-    "exposed_workers": "Exposed worker-equivalents",
-    "wage_bill": "Wage bill ($/yr)",
-    "employment": "Employment (jobs)",
-    "displaced_wages": "Displaced wages ($/yr, scenario)",
-    "net_wage_impact": "Net wage impact ($/yr, scenario)",
-    "gdp_proxy": "Local GDP proxy ($/yr, scenario)",
-}
-
-
-#: Column prefixes of additive scenario outputs (summed in roll-ups).
-SCENARIO_PREFIXES = ("technical_", "adopted_", "displaced_", "augmented_", "productivity_", "reskill",
-                     "net_wage", "gdp_proxy")
-
 
 @dataclass
 class Result:
@@ -89,12 +67,13 @@ class Result:
 
     def national_summary(self) -> dict[str, float]:
         """Headline national figures: wage-weighted and as the mean over states (the paper's way)."""
+        from iceberg.metrics import state_mean
+
         nation = self.nation.iloc[0]
-        states = self.states[self.states["is_state"]] if "is_state" in self.states else self.states
         summary = {column: float(nation[column]) for column in METRIC_COLUMNS}
-        summary["iceberg_index_state_mean"] = float(states["iceberg_index"].mean())
-        summary["surface_index_state_mean"] = float(states["surface_index"].mean())
-        summary["hidden_index_state_mean"] = float(states["hidden_index"].mean())
+        means = state_mean(self.states)
+        for column in ("iceberg_index", "surface_index", "hidden_index"):
+            summary[f"{column}_state_mean"] = float(means[column])
         return summary
 
     def explore(self, metric: str = "hidden_index", **kwargs: Any) -> folium.Map:
@@ -400,7 +379,8 @@ def run(data: Bundle, scenario: Scenario | None = None, *, wage: str = "mean",
     counties = static.counties.merge(metrics["county"], left_on="geoid", right_index=True,
                                      how="left")
     state_roll = technical.state_roll
-    extra = [c for c in counties.columns if c.startswith(SCENARIO_PREFIXES)
+    additive = {f"{m}{part}" for m in labels.SCENARIO_OUTPUTS for part in ("", "_visible", "_hidden")}
+    extra = [c for c in counties.columns if c in additive
              and c not in state_roll.columns and pd.api.types.is_numeric_dtype(counties[c])]
     if extra:
         state_roll = state_roll.join(counties.groupby("state_fips")[extra].sum())

@@ -33,6 +33,7 @@ from typing import Any, Protocol
 import numpy as np
 import pandas as pd
 
+from iceberg.capability.base import exposure_vector
 from iceberg.geomatrix import GeoMatrix
 from iceberg.scenario import reskilling as rk
 from iceberg.scenario.model import MAJOR_GROUPS, Scenario
@@ -193,7 +194,7 @@ class Engine:
         lam = sc.tool_frontier if lam is None else float(lam)
         if not sc.threshold_mode:
             base, slope = self.components(sc.layer, sc.rater)
-            return np.clip(base + lam * slope, 0.0, 1.0)
+            return exposure_vector(base, slope, lam)
         if sc.layer not in self.inputs.layers:
             raise ValueError(f"lever 'layer': {sc.layer!r} is not available")
         key = (sc.layer, sc.rater, lam, sc.threshold)

@@ -115,15 +115,6 @@ def test_inset_layout_real(counties, raw_dir):
     )
 
 
-def test_county_layer_cache_real(raw_dir, tmp_path):
-    src = raw_dir / "census_cartographic_boundaries" / "cb_2023_us_county_20m"
-    first = B.county_layer_cache(src, tmp_path)
-    second = B.county_layer_cache(src, tmp_path)
-    assert (first.attrs["cache_hit"], second.attrs["cache_hit"]) == (False, True)
-    assert len(second) == 3222 and second.crs.to_epsg() == 4326
-    assert shapely.coverage_is_valid(second.geometry.values)
-
-
 def test_crosswalk_real(crosswalk, counties, raw_dir):
     areas = pd.read_csv(
         raw_dir / "oews_2025" / "oews_2025_msa_nonmetro.csv.gz", usecols=["AREA"], dtype=str

@@ -178,25 +178,3 @@ def test_inset_frames_disjoint():
     assert not any(g[i].intersects(g[j]) for i in range(3) for j in range(i + 1, 3))
 
 
-def test_county_layer_cache_gdf_and_file(counties, tmp_path):
-    cache = tmp_path / "cache"
-    first = B.county_layer_cache(counties, cache, tolerance_m=500)
-    assert first.attrs["cache_hit"] is False
-    second = B.county_layer_cache(counties, cache, tolerance_m=500)
-    assert second.attrs["cache_hit"] is True
-    assert second.crs.to_epsg() == 4326
-    assert second["geoid"].tolist() == first["geoid"].tolist()
-    assert all(shapely.equals_exact(a, b, 0) for a, b in zip(first.geometry, second.geometry))
-    other = B.county_layer_cache(counties, cache, tolerance_m=900)
-    assert other.attrs["cache_path"] != first.attrs["cache_path"]
-    assert sorted(p.suffix for p in cache.iterdir()) == [
-        ".parquet",
-        ".parquet",
-    ]  # no temp files left
-
-    shp = tmp_path / "shp" / "tiny.shp"
-    shp.parent.mkdir()
-    counties.rename(columns={"geoid": "GEOID", "name": "NAME"}).to_file(shp)
-    from_file = B.county_layer_cache(shp.parent, cache, tolerance_m=500)
-    assert from_file["geoid"].tolist() == counties["geoid"].tolist()
-    assert B.county_layer_cache(shp.parent, cache, tolerance_m=500).attrs["cache_hit"] is True
