@@ -189,10 +189,9 @@ def sidebar(choices: Choices) -> None:
     with st.sidebar:
         st.subheader("Scenario")
         presets = list_presets()
-        c1, c2 = st.columns([3, 2], vertical_alignment="bottom")
-        c1.selectbox("Preset", presets, key="preset_pick",
-                     format_func=lambda n: load_preset(n).name)
-        c2.button("Load preset", on_click=load_preset_cb, width="stretch")
+        # stacked, not side by side: preset names and the button label fit the sidebar's width
+        st.selectbox("Preset", presets, key="preset_pick", format_func=lambda n: load_preset(n).name)
+        st.button("Load preset", on_click=load_preset_cb, width="stretch")
         st.file_uploader("Upload a scenario (JSON)", type=["json"], key="upload", on_change=upload_cb,
                          max_upload_size=MAX_UPLOAD_MB,
                          help="A file saved with “Download scenario (JSON)” (at most "
