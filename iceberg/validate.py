@@ -74,7 +74,7 @@ def layer_correlations(model: ExposureModel, lam: float = 0.0, method: str = "pe
     return frame.corr(method=method)
 
 
-def _table(frame: pd.DataFrame) -> str:
+def markdown_table(frame: pd.DataFrame) -> str:
     """A DataFrame as a Markdown pipe table (strings as given)."""
     head = "| " + " | ".join(map(str, frame.columns)) + " |"
     rule = "|" + "|".join("---" for _ in frame.columns) + "|"
@@ -167,8 +167,8 @@ def validation_report(
         hidden=_pct(default["hidden_index"]), bill=_usd(default["wage_bill"]),
         wage_word=wage_word, n_states=default["n_states"],
         visible=", ".join(visible_set or model.visible_default),
-        table=_table(pd.DataFrame(rows)), corr=_table(corr), spear=_table(spear), cross=cross,
-        weighting=model.weighting, coverage=_table(cov),
+        table=markdown_table(pd.DataFrame(rows)), corr=markdown_table(corr), spear=markdown_table(spear), cross=cross,
+        weighting=model.weighting, coverage=markdown_table(cov),
     )
 
 
@@ -312,7 +312,7 @@ def holdout_report(figures: pd.DataFrame, seed: int, fraction: float) -> str:
                 f"{r['area_visible_mean_abs_pp']:.3f} / {r['area_visible_max_abs_pp']:.2f}",
         })
     n = int(figures["cells"].iloc[0])
-    return HOLDOUT_REPORT.format(n=n, pct=f"{100 * fraction:g}", seed=seed, table=_table(pd.DataFrame(rows)))
+    return HOLDOUT_REPORT.format(n=n, pct=f"{100 * fraction:g}", seed=seed, table=markdown_table(pd.DataFrame(rows)))
 
 
 HOLDOUT_REPORT = """## Held-out check of the unpublished-cell estimation

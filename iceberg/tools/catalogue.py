@@ -137,8 +137,8 @@ def _read_tsv(path: Path, required: tuple[str, ...]) -> pd.DataFrame:
     if missing:
         raise IcebergDataError("tool listing lacks a column", file=path, column=missing[0],
                                expected="columns " + ", ".join(required), found=list(frame.columns))
-    frame["non_utf8"] = frame.apply(lambda r: "\ufffd" in "".join(r.astype(str)), axis=1) \
-        if "\ufffd" in text else False
+    replaced = [frame[c].str.contains("\ufffd", regex=False) for c in frame.columns]
+    frame["non_utf8"] = np.logical_or.reduce(replaced) if "\ufffd" in text else False
     frame["row"] = np.arange(1, len(frame) + 1)
     return frame
 

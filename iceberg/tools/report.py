@@ -17,6 +17,7 @@ from iceberg.tools.catalogue import DROP_REASONS
 from iceberg.tools.frontier import frontier_table
 from iceberg.tools.layer import ToolsFit
 from iceberg.tools.matching import embed
+from iceberg.validate import markdown_table
 
 
 def held_out_occupations(fit: ToolsFit, model: ExposureModel) -> np.ndarray:
@@ -50,13 +51,6 @@ def held_out_index(fit: ToolsFit, model: ExposureModel, national: GeoMatrix,
 
 def _pct(x: float) -> str:
     return f"{100 * x:.1f}%"
-
-
-def _md(frame: pd.DataFrame) -> str:
-    head = "| " + " | ".join(map(str, frame.columns)) + " |"
-    rule = "|" + "|".join("---" for _ in frame.columns) + "|"
-    return "\n".join([head, rule] + ["| " + " | ".join(map(str, r)) + " |"
-                                     for r in frame.itertuples(index=False)])
 
 
 def tools_report(fit: ToolsFit, model: ExposureModel, national: GeoMatrix,
@@ -106,13 +100,13 @@ def tools_report(fit: ToolsFit, model: ExposureModel, national: GeoMatrix,
         f"(files: {', '.join(cat.files)}). Dated by: "
         + ", ".join(f"{k} {v:,}" for k, v in dated.items()) + ".",
         "",
-        _md(counts),
+        markdown_table(counts),
         "",
         (f"Held-out evaluation: occupations split 2/3 learn, 1/3 evaluate by a fixed hash of the "
         f"SOC code; {int(test.sum()):,} labelled held-out tasks (positive = Eloundou human E1 or "
         f"E2, rate {fit.y[test].mean():.1%}). Thresholds maximise F1 on the training tasks."),
         "",
-        _md(shown),
+        markdown_table(shown),
         "",
         ("The tools layer reads only tool evidence (which tools match the task, its DWAs and IWAs, "
         "how closely, how many, since when); the text-only model reads the task statement and no "
@@ -134,7 +128,7 @@ def tools_report(fit: ToolsFit, model: ExposureModel, national: GeoMatrix,
     lines += ["### Frontier: the layer as of each month", "",
               ("Tools dated by their latest release month in the snapshot (an upper bound on "
               "when they appeared) unless `iceberg tools fetch` recorded the first release."), "",
-              _md(fr), ""]
+              markdown_table(fr), ""]
     figures = {"catalogue": dict(cat.counts), "ablation": ablation.to_dict(orient="records"),
                "held_out_index": held, "national": nat,
                "frontier": frontier.to_dict(orient="records"),
