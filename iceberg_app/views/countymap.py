@@ -271,14 +271,17 @@ def show(geometry: Geometry, paint: dict, *, key: str, focus: str | None = None,
     timing.mark("map component registered")
     # the shapes go with this session's first map; the page keeps them in the component's
     # module (no acknowledgement: a state change would cost every new session a second run).
-    # A page that lacks them after all asks with the ``need_geom`` trigger and gets them again.
-    sent = ss.get("countymap.geom_sent") == geometry.key
-    data = {"key": key, "geom_key": geometry.key, "geom": None if sent else geometry.payload,
+    # A map that finds them missing (say the second of two drawn at once) fires ``need_geom``
+    # and gets them with its next paint.
+    needing = ss.setdefault("countymap.need_geom", set())
+    send = ss.get("countymap.geom_sent") != geometry.key or key in needing
+    data = {"key": key, "geom_key": geometry.key, "geom": geometry.payload if send else None,
             "paint": paint, "focus": focus, "hatch": hatch, "height": height}
     ss["countymap.geom_sent"] = geometry.key
+    needing.discard(key)
 
     def need_cb() -> None:
-        ss.pop("countymap.geom_sent", None)
+        ss.setdefault("countymap.need_geom", set()).add(key)
 
     result = mount(key=key, data=data, height="content", on_click_change=_noop,
                    on_need_geom_change=need_cb)
