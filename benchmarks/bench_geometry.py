@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from geodata import boundaries as B
-from iceberg.io.census import read_boundaries
+from iceberg.io.boundaries import read_boundaries
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -96,7 +96,7 @@ def web_layer(
     Parameters
     ----------
     counties_gdf : GeoDataFrame
-        Polygons with a CRS and an id column (e.g. from :func:`iceberg.io.census.read_boundaries`).
+        Polygons with a CRS and an id column (e.g. from :func:`iceberg.io.boundaries.read_boundaries`).
     id_column : str, default "geoid"
         Name of the id column (``"GEOID"`` is also accepted when ``"geoid"`` is absent); the
         output column is always named ``id_column`` lower-cased.

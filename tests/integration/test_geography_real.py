@@ -9,12 +9,11 @@ import shapely
 
 from geodata import boundaries as B
 from geodata.crosswalk import county_area_matrix, validate_county_areas
+from iceberg.io.boundaries import read_boundaries, read_states
 from iceberg.io.census import (
     read_acs_county,
-    read_boundaries,
     read_county_area_crosswalk,
     read_county_population,
-    read_states,
 )
 
 pytestmark = pytest.mark.integration
