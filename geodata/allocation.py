@@ -481,7 +481,7 @@ def _group_targets(
     k = len(groups) + 1
     y, has, _ = _acs_matrix(acs_groups, counties, groups, "ACS county occupation groups")
     has &= y.sum(axis=1) > 0
-    area_groups = np.asarray(e_area @ one_hot(occ_group, k))  # A × K
+    area_groups = e_area @ one_hot(occ_group, k).toarray()  # A × K
     area_mix = safe_div(area_groups, area_groups.sum(axis=1, keepdims=True))
     y_full = np.zeros((len(counties), k))
     y_full[:, : len(groups)] = y

@@ -53,7 +53,7 @@ def ipf(
     area_idx = member.indices  # one entry per row: the county's area
     member_t = member.T.tocsr()
     k = row_target.shape[1]
-    onehot = one_hot(occ_group, k)
+    onehot = one_hot(occ_group, k).toarray()  # dense: BLAS beats sparse on the C × O products
 
     def row_sums(x: np.ndarray) -> np.ndarray:  # C × K sums by occupation group
         return x.sum(axis=1, keepdims=True) if k == 1 else x @ onehot
