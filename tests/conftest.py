@@ -54,3 +54,21 @@ def real_bundle(raw_dir, tmp_path_factory):
         else:
             os.environ["ICEBERG_CACHE_DIR"] = previous
     return read_bundle(path)
+
+
+@pytest.fixture(scope="session")
+def unpacked_wheel(tmp_path_factory) -> Path:
+    """The project's wheel, built from this checkout and unpacked as pip would install it."""
+    import subprocess
+    import sys
+    import zipfile
+
+    out = tmp_path_factory.mktemp("wheel")
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation",
+                    "--quiet", "--wheel-dir", str(out), str(ROOT)],
+                   check=True, capture_output=True, timeout=300)
+    wheel = next(out.glob("iceberg_index-*.whl"))
+    site = out / "site-packages"
+    with zipfile.ZipFile(wheel) as z:
+        z.extractall(site)
+    return site

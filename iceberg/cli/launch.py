@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import subprocess
 import sys
@@ -12,7 +13,12 @@ import typer
 from iceberg import settings
 from iceberg.cli._app import app
 
-APP_FILE = Path(__file__).resolve().parents[2] / "app" / "streamlit_app.py"
+
+def app_file() -> Path:
+    """The sandbox's entry script, wherever the ``iceberg_app`` package is installed."""
+    spec = importlib.util.find_spec("iceberg_app")
+    folder = Path(spec.origin).parent if spec and spec.origin else Path("<missing iceberg_app>")
+    return folder / "streamlit_app.py"
 
 
 @app.command("app")
@@ -22,15 +28,16 @@ def launch_app(
     build_first: bool = typer.Option(True, "--build/--no-build", help="Build the data bundle before starting."),
 ) -> None:
     """Start the sandbox in the browser (builds the data bundle first when needed)."""
-    if not APP_FILE.is_file():
-        typer.echo(f"error: the app is not installed beside the package ({APP_FILE}); "
-                   "install from a source checkout with `pip install -e .`", err=True)
+    script = app_file()
+    if not script.is_file():
+        typer.echo(f"error: the sandbox package `iceberg_app` is not installed ({script}); "
+                   "reinstall iceberg-index (`pip install iceberg-index`)", err=True)
         raise typer.Exit(2)
     if build_first:
         import iceberg
 
         iceberg.build()
-    cmd = [sys.executable, "-m", "streamlit", "run", str(APP_FILE), "--server.port", str(port),
+    cmd = [sys.executable, "-m", "streamlit", "run", str(script), "--server.port", str(port),
            "--server.address", address, "--browser.gatherUsageStats", "false"]
     env = os.environ.copy()
     if settings.data_dir_origin() != "cache":  # hand --data-dir on to the app process

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-APP = ROOT / "app" / "streamlit_app.py"
+APP = ROOT / "iceberg_app" / "streamlit_app.py"
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 CHROMIUM = "/usr/bin/chromium"
 LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -34,16 +34,28 @@ def free_port() -> int:
 
 
 def start_app(raw_dir: Path, cache_dir: Path, port: int | None = None,
-              timeout: float = 180.0) -> tuple[subprocess.Popen, str]:
-    """Start ``streamlit run`` on 127.0.0.1 and wait for ``/_stcore/health``; return (proc, url)."""
+              timeout: float = 180.0, installed_at: Path | None = None) -> tuple[subprocess.Popen, str]:
+    """Start the sandbox on 127.0.0.1 and wait for ``/_stcore/health``; return (proc, url).
+
+    By default ``streamlit run`` on the checkout's entry script; with ``installed_at`` (an
+    unpacked wheel) the user's command ``iceberg app --no-build`` with that folder first on
+    the import path, run from outside the checkout.
+    """
     port = port or free_port()
     env = {**os.environ, "ICEBERG_DATA_DIR": str(raw_dir), "ICEBERG_CACHE_DIR": str(cache_dir),
            "ICEBERG_APP_TIMING": os.environ.get("ICEBERG_APP_TIMING", "1")}
-    cmd = [sys.executable, "-m", "streamlit", "run", str(APP), "--server.headless", "true",
-           "--server.port", str(port), "--server.address", "127.0.0.1",
-           "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]
+    if installed_at is None:
+        cmd = [sys.executable, "-m", "streamlit", "run", str(APP), "--server.headless", "true",
+               "--server.port", str(port), "--server.address", "127.0.0.1",
+               "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]
+        cwd = ROOT
+    else:
+        cmd = [sys.executable, "-c", "from iceberg.cli import main; main()", "app", "--no-build",
+               "--port", str(port), "--address", "127.0.0.1"]
+        env.update(PYTHONPATH=str(installed_at), STREAMLIT_SERVER_HEADLESS="true")
+        cwd = cache_dir
     log = open(cache_dir / f"streamlit_{port}.log", "w")  # noqa: SIM115 - closed with the process
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+    proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT,
                             start_new_session=True)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + timeout

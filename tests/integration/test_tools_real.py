@@ -101,14 +101,12 @@ def test_evidence_for_an_occupation_and_a_county(real_bundle, tools_fit):
 def test_app_view_renders(real_bundle, tools_fit, tmp_path, monkeypatch):
     from streamlit.testing.v1 import AppTest
 
-    from tests.conftest import ROOT
 
     script = tmp_path / "view.py"
     script.write_text(textwrap.dedent(f"""
         import sys
-        sys.path.insert(0, {str(ROOT / 'app')!r})
         from iceberg.bundle import read_bundle
-        from views.tool_evidence import render
+        from iceberg_app.views.tool_evidence import render
         render(read_bundle({str(real_bundle.path)!r}), county="47037", top=5)
     """))
     monkeypatch.setattr(sys, "path", list(sys.path))
@@ -131,7 +129,7 @@ def test_sandbox_drilldown_shows_the_tools_behind_a_county(real_bundle, tools_fi
     monkeypatch.setattr(sys, "path", list(sys.path))
     st.cache_data.clear()
     st.cache_resource.clear()
-    at = AppTest.from_file(str(ROOT / "app" / "streamlit_app.py"), default_timeout=240)
+    at = AppTest.from_file(str(ROOT / "iceberg_app" / "streamlit_app.py"), default_timeout=240)
     for key, value in {"layer": "tools", "geo": "TN", "county": "47037"}.items():
         at.query_params[key] = value
     at.run()

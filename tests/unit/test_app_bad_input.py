@@ -4,7 +4,6 @@ the value and what is allowed; never a traceback; a failed upload never says it 
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 import pytest
@@ -16,7 +15,6 @@ from tests.unit.test_app_sandbox import apply, metric, no_failures, slider
 app = test_app_sandbox.app  # the same fixture: a fresh AppTest on the tiny bundle
 
 ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "app"))
 
 def one_notice(at: AppTest) -> str:
     """The single warning above the map (asserts there is exactly one)."""
@@ -87,7 +85,7 @@ def test_failed_upload_never_says_loaded_and_keeps_the_scenario(app, payload):
     slider(at, "Tool frontier").set_value(1.0)
     apply(at)
     if len(payload) > 1_000_000:  # the uploader refuses it before the app sees it
-        from views.scenario_io import scenario_from_upload
+        from iceberg_app.views.scenario_io import scenario_from_upload
 
         _sc, notices, readable = scenario_from_upload(payload, with_status=True)
         assert not readable and "larger than 1 MB" in notices[0]

@@ -3,19 +3,14 @@
 from __future__ import annotations
 
 import json
-import sys
-from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 from shapely.geometry import MultiPolygon, Polygon, box
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "app"))
-
-from views import countymap
-
 from iceberg.maps.classes import MapClasses
+from iceberg_app.views import countymap
 
 
 def _decode(text: str, precision: int = 4) -> list[tuple[float, float]]:
@@ -93,8 +88,7 @@ def test_paint_is_compact_and_carries_classes_colours_values_legend():
 
 
 def test_difference_with_no_change_reads_no_change():
-    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "app"))
-    from views.data import difference_classes
+    from iceberg_app.views.data import difference_classes
 
     ids = pd.Index(["01001", "01003"])
     zero = pd.Series([0.0, 0.0], index=ids)
@@ -112,3 +106,28 @@ def test_hatch_flags_counties_mostly_estimated():
     assert h["flags"] == "100" and h["shown"]
     assert h["text"].split("|")[0] == "Estimated jobs: 90%"
     assert countymap.hatch_payload(ids, None, 0.5, shown=True) is None
+
+
+def test_read_only_install_serves_the_map_from_a_copy_in_the_cache(tmp_path, monkeypatch):
+    """A system-wide (read-only) install cannot take Leaflet beside the component's files:
+    the component is then served from a copy in the user cache, Leaflet included."""
+    package = tmp_path / "site" / "countymap"
+    package.mkdir(parents=True)
+    for name in ("countymap.js", "countymap.css"):
+        (package / name).write_text(f"/* {name} */", encoding="utf-8")
+    real_ensure = countymap.ensure_leaflet
+
+    def ensure(folder=package):
+        if folder == package:
+            raise PermissionError(13, "Permission denied", str(folder / "leaflet.css"))
+        real_ensure(folder)
+
+    monkeypatch.setattr(countymap, "ASSET_DIR", package)
+    monkeypatch.setattr(countymap, "ensure_leaflet", ensure)
+    monkeypatch.setenv("ICEBERG_CACHE_DIR", str(tmp_path / "cache"))
+    served = countymap.served_asset_dir()
+    assert served == tmp_path / "cache" / "app-assets" / "countymap"
+    names = sorted(p.name for p in served.iterdir())
+    assert names == ["countymap.css", "countymap.js", "leaflet-src.esm.js", "leaflet.css"]
+    assert (served / "countymap.js").read_text(encoding="utf-8") == "/* countymap.js */"
+    assert all(p.stat().st_mode & 0o044 == 0o044 for p in served.iterdir())  # readable by others

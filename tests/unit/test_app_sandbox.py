@@ -16,7 +16,7 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 ROOT = Path(__file__).resolve().parents[2]
-APP = str(ROOT / "app" / "streamlit_app.py")
+APP = str(ROOT / "iceberg_app" / "streamlit_app.py")
 
 
 def _tiny():
@@ -88,12 +88,9 @@ def test_opens_with_hand_computed_headline(app):
 
 
 def test_every_scenario_lever_has_a_widget_in_a_group():
-    import sys
-
-    sys.path.insert(0, str(ROOT / "app"))
-    from views import levers
 
     from iceberg.scenario.model import Scenario
+    from iceberg_app.views import levers
 
     assert levers.all_grouped() == set(Scenario.model_fields)
     for name in Scenario.model_fields:  # help text is the model's description
@@ -167,10 +164,8 @@ def test_upload_valid_and_invalid(app):
     at = app()
     at.run()
     # AppTest has no file-uploader element: call the same callback the widget uses
-    import sys
 
-    sys.path.insert(0, str(ROOT / "app"))
-    from views.scenario_io import scenario_from_upload
+    from iceberg_app.views.scenario_io import scenario_from_upload
 
     good = Scenario(tool_frontier=0.5, adoption_ceiling=0.9, name="Uploaded")
     sc, notices = scenario_from_upload(good.to_json().encode())
@@ -240,7 +235,7 @@ def test_eloundou_rater_with_other_layer_applies_its_mean(monkeypatch):
     try:
         at = AppTest.from_file(APP, default_timeout=60)
         at.run()
-        from views.levers import RATER_NOTE
+        from iceberg_app.views.levers import RATER_NOTE
 
         assert any(RATER_NOTE == c.value for c in at.sidebar.caption)
         at.sidebar.selectbox(key="lv.layer").set_value("microsoft")

@@ -2,20 +2,14 @@
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "app"))
-
-from views.scenario_io import (
+from iceberg import Scenario
+from iceberg_app.views.scenario_io import (
     lenient_scenario,
     scenario_from_params,
     scenario_from_upload,
     scenario_to_params,
     split_params,
 )
-
-from iceberg import Scenario
 
 
 def test_url_round_trip_with_view_keys():

@@ -1,6 +1,6 @@
 """The county choropleth of the sandbox: scenario, baseline, side by side or as a difference.
 
-Drawn by the components v2 map of :mod:`views.countymap`: the shapes reach the page once, and
+Drawn by the components v2 map of :mod:`iceberg_app.views.countymap`: the shapes reach the page once, and
 each view, year, metric or lever change sends only the class of each county, the colours, the
 tooltip values and the legend. Classes are fitted once on the baseline, so a darker county
 really moved; a difference map gets diverging classes centred on zero.
@@ -12,8 +12,14 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from views import countymap, fmt, timing
-from views.data import AppResult, baseline_classes, difference_classes, get_bundle, get_choices
+from iceberg_app.views import countymap, fmt, timing
+from iceberg_app.views.data import (
+    AppResult,
+    baseline_classes,
+    difference_classes,
+    get_bundle,
+    get_choices,
+)
 
 MAP_HEIGHT = countymap.MAP_HEIGHT
 #: Above this share of estimated (unpublished) jobs a county is hatched when asked for.
@@ -48,7 +54,7 @@ def map_values(res: AppResult, metric: str, year: int | None,
 
 def paint(res: AppResult, metric: str, year: int | None, *,
           diff_against: AppResult | None = None) -> dict:
-    """The paint of one view (see :func:`views.countymap.paint_payload`)."""
+    """The paint of one view (see :func:`iceberg_app.views.countymap.paint_payload`)."""
     ids = geometry().ids
     values = map_values(res, metric, year, diff_against)
     label = fmt.label(metric)

@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pandas as pd
 import streamlit as st
-from views.data import get_bundle
-from views.headline import CAVEAT
-from views.safe import guarded
 
 from iceberg import GDP_PROXY_FORMULA, labels
+from iceberg_app.views.data import get_bundle
+from iceberg_app.views.headline import CAVEAT
+from iceberg_app.views.safe import guarded
 
 ROOT = Path(__file__).resolve().parents[2]
 

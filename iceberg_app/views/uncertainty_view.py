@@ -9,8 +9,8 @@ import pandas as pd
 import streamlit as st
 
 from iceberg import MC_OUTPUTS
-from views import fmt, levers
-from views.data import AppResult, bands
+from iceberg_app.views import fmt, levers
+from iceberg_app.views.data import AppResult, bands
 
 #: Levers offered a range, with the half-width of the default range around the scenario value.
 RANGE_LEVERS = {"adoption_ceiling": 0.2, "substitution_share": 0.1, "years_to_half": 2.0,

@@ -113,7 +113,7 @@ def panel(res, geoid: str) -> None:
     """Drill-down hook: the tools behind county ``geoid`` when the scenario uses a tools layer."""
     if res.scenario.layer not in TOOL_LAYERS:
         return
-    from views.data import get_bundle
+    from iceberg_app.views.data import get_bundle
 
     with st.expander("Which AI tools make this county exposed?", expanded=True):
         render(get_bundle(), county=geoid, show_frontier=False)

@@ -1,19 +1,18 @@
-"""iceberg policy sandbox — entry point (``iceberg app`` or ``streamlit run app/streamlit_app.py``).
+"""iceberg policy sandbox — entry point (``iceberg app``, or
+``streamlit run iceberg_app/streamlit_app.py`` in a checkout).
 
 Two pages: the sandbox (map, levers, drill-down, downloads) and methods & sources. The app
-only calls iceberg's public API; its own code is layout (``app/views``), no model code.
+only calls iceberg's public API; its own code is layout (``iceberg_app.views``), no model code.
+It ships in the wheel with the library, so ``iceberg app`` works from a normal install.
 """
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
-APP_DIR = Path(__file__).resolve().parent
-if str(APP_DIR) not in sys.path:  # `views` is importable however the app is started
-    sys.path.insert(0, str(APP_DIR))
-
 import streamlit as st
+
+APP_DIR = Path(__file__).resolve().parent
 
 st.set_page_config(page_title="iceberg — AI exposure of US wages", page_icon="🧊",
                    layout="wide", initial_sidebar_state="expanded")

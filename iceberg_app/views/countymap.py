@@ -5,7 +5,8 @@ encoded polylines, ~0.5 MB) and the component acknowledges them through its ``ge
 from then on each rerun sends only a *paint* (:func:`paint_payload`): one class character per
 county, the class colours, the tooltip values and the legend — tens of KB, nothing else.
 Leaflet's JS/CSS are those of the installed ``xstatic-leaflet`` package, copied into the
-component's ``asset_dir`` (``app/assets/countymap``) and fetched once by the browser; no CDN.
+component's ``asset_dir`` (``iceberg_app/assets/countymap``, or a copy in the user cache when the
+installed package folder is read-only) and fetched once by the browser; no CDN.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ import streamlit as st
 
 log = logging.getLogger("iceberg.app")
 
+#: The component's files as shipped in the package (``countymap.js``, ``countymap.css``).
 ASSET_DIR = Path(__file__).resolve().parents[1] / "assets" / "countymap"
 PROJECT = "iceberg-index"
 NAME = f"{PROJECT}.countymap"
@@ -53,12 +55,37 @@ def ensure_leaflet(asset_dir: Path = ASSET_DIR) -> None:
         tmp.replace(dst)
 
 
-def _register_asset_dir() -> None:
+def served_asset_dir() -> Path:
+    """The folder the browser fetches the component's files from, with Leaflet in it.
+
+    The package's own folder when it can take Leaflet's two files (a checkout, a virtualenv);
+    otherwise (a read-only system install) a copy in the user cache
+    (``<cache>/app-assets/countymap``), refreshed the same way.
+    """
+    try:
+        ensure_leaflet(ASSET_DIR)
+        return ASSET_DIR
+    except OSError as err:
+        from iceberg import settings
+
+        target = settings.cache_dir() / "app-assets" / "countymap"
+        log.info("map assets: %s is not writable (%s); serving a copy from %s", ASSET_DIR, err, target)
+        target.mkdir(parents=True, exist_ok=True)
+        for name in ("countymap.js", "countymap.css"):
+            tmp = target / f"{name}.tmp"
+            shutil.copyfile(ASSET_DIR / name, tmp)
+            tmp.chmod(0o644)
+            tmp.replace(target / name)
+        ensure_leaflet(target)
+        return target
+
+
+def _register_asset_dir(folder: Path) -> None:
     """Make sure the component's ``asset_dir`` is known to the running Streamlit.
 
-    Streamlit finds it in ``pyproject.toml`` for installed packages; an editable checkout
-    (distribution ``iceberg-index``, import package ``iceberg``) is not always found, so the
-    same declaration is registered here.
+    Streamlit reads ``[tool.streamlit.component]`` from ``pyproject.toml``, which only a
+    checkout has; a wheel install (or a copy in the cache) is registered here with the same
+    declaration.
     """
     from streamlit.components.v2.get_bidi_component_manager import get_bidi_component_manager
     from streamlit.components.v2.manifest_scanner import ComponentConfig, ComponentManifest
@@ -66,17 +93,15 @@ def _register_asset_dir() -> None:
     manager = get_bidi_component_manager()
     if manager.get_component_asset_root(NAME) is not None:
         return
-    root = ASSET_DIR.parents[2]
     manifest = ComponentManifest(name=PROJECT, version="0",
-                                 components=[ComponentConfig(name="countymap",
-                                                             asset_dir="app/assets/countymap")])
-    manager.register_from_manifest(manifest, root)
+                                 components=[ComponentConfig(name="countymap", asset_dir=folder.name)])
+    manager.register_from_manifest(manifest, folder.parent)
 
 
-def component() -> Callable:
-    """The mount function of the component (registered once per server runtime)."""
-    ensure_leaflet()
-    _register_asset_dir()
+def component(folder: Path | None = None) -> Callable:
+    """The mount function of the component (registered once per server runtime), its files
+    served from ``folder`` (default :func:`served_asset_dir`)."""
+    _register_asset_dir(folder or served_asset_dir())
     return st.components.v2.component(NAME, js="countymap.js", css="countymap.css",
                                       isolate_styles=False)
 
@@ -239,7 +264,7 @@ def show(geometry: Geometry, paint: dict, *, key: str, focus: str | None = None,
          hatch: dict | None = None, on_click: Callable[[str], None] | None = None,
          height: int = MAP_HEIGHT) -> None:
     """Mount (or update) the map. The shapes ride along only until this page acknowledges them."""
-    from views import timing
+    from iceberg_app.views import timing
 
     ss = st.session_state
     mount = _mount()
@@ -268,10 +293,12 @@ def _noop() -> None:
 
 
 _MOUNT: list[Callable] = []
+_SERVED: list[Path] = []
 
 
 def _mount() -> Callable:
     if not _MOUNT:
-        _MOUNT.append(component())
-    _register_asset_dir()  # a new runtime (tests) starts without it
+        _SERVED.append(served_asset_dir())
+        _MOUNT.append(component(_SERVED[0]))
+    _register_asset_dir(_SERVED[0])  # a new runtime (tests) starts without it
     return _MOUNT[0]

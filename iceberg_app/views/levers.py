@@ -14,7 +14,7 @@ import pandas as pd
 import streamlit as st
 
 from iceberg import MAJOR_GROUPS, SECTORS, Scenario, scenario_field_help
-from views.data import Choices
+from iceberg_app.views.data import Choices
 
 GROUPS: dict[str, tuple[str, ...]] = {
     "Capability": ("layer", "rater", "tool_frontier", "threshold_mode", "threshold"),

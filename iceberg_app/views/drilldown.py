@@ -6,9 +6,9 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from views import fmt
-from views.data import AppResult, Choices, county_occupations
-from views.headline import geography_row
+from iceberg_app.views import fmt
+from iceberg_app.views.data import AppResult, Choices, county_occupations
+from iceberg_app.views.headline import geography_row
 
 _COMPARE = ("iceberg_index", "surface_index", "hidden_index", "hidden_multiple")
 
@@ -119,10 +119,10 @@ def _data_quality(row: pd.Series) -> None:
 
 
 def _extra_panels(res: AppResult, geoid: str) -> None:
-    """Hook for further county panels: a module ``views.tool_evidence`` with a
+    """Hook for further county panels: a module ``iceberg_app.views.tool_evidence`` with a
     ``panel(res, geoid)`` function (the AI tools layer) is shown here when it exists."""
     try:
-        from views import tool_evidence
+        from iceberg_app.views import tool_evidence
     except ImportError:
         return
     tool_evidence.panel(res, geoid)

@@ -15,7 +15,7 @@ from collections.abc import Callable
 import streamlit as st
 
 from iceberg import MapClasses
-from views.data import AppResult, baseline_classes, full_result, get_bundle
+from iceberg_app.views.data import AppResult, baseline_classes, full_result, get_bundle
 
 MIME = {"png": "image/png", "svg": "image/svg+xml", "pdf": "application/pdf",
         "html": "text/html", "csv": "text/csv", "parquet": "application/octet-stream",

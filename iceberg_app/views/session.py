@@ -6,9 +6,9 @@ import streamlit as st
 from pydantic import ValidationError
 
 from iceberg import Scenario, list_presets, load_preset
-from views import levers
-from views.data import Choices, get_choices
-from views.scenario_io import (
+from iceberg_app.views import levers
+from iceberg_app.views.data import Choices, get_choices
+from iceberg_app.views.scenario_io import (
     MAX_UPLOAD_MB,
     VIEW_MODES,
     check_against_data,

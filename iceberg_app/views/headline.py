@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from views import fmt
-from views.data import AppResult
+from iceberg_app.views import fmt
+from iceberg_app.views.data import AppResult
 
 #: Reference figures of the Iceberg paper (national, averaging over states).
 PAPER = {"iceberg_index": (0.117, 1.2e12), "surface_index": (0.022, 211e9)}

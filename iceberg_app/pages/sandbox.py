@@ -3,13 +3,22 @@
 from __future__ import annotations
 
 import streamlit as st
-from views import downloads, drilldown, fmt, headline, mapview, session, timing, uncertainty_view
-from views.data import baseline, compute, get_bundle, get_choices
-from views.levers import LABELS
-from views.safe import friendly_error, guarded
-from views.session import SCENARIO_OPTIONS, TECH_OPTIONS
 
 from iceberg import Scenario, labels
+from iceberg_app.views import (
+    downloads,
+    drilldown,
+    fmt,
+    headline,
+    mapview,
+    session,
+    timing,
+    uncertainty_view,
+)
+from iceberg_app.views.data import baseline, compute, get_bundle, get_choices
+from iceberg_app.views.levers import LABELS
+from iceberg_app.views.safe import friendly_error, guarded
+from iceberg_app.views.session import SCENARIO_OPTIONS, TECH_OPTIONS
 
 MODES = {"scenario": "Scenario", "baseline": "Baseline", "side": "Side by side",
          "diff": "Difference (scenario − baseline)"}
