@@ -49,22 +49,17 @@ def main() -> None:
         st.success(ss.pop("flash"))
 
     abbrs = sorted(choices.state_abbr)
-    c1, c2, c3 = st.columns([2, 3, 2], vertical_alignment="bottom")
+    c1, c2 = st.columns([2, 5], vertical_alignment="bottom")
     c1.selectbox("Geography", ["US", *abbrs], key="view.geo",
                  format_func=lambda a: "Whole country" if a == "US"
                  else choices.states[choices.state_abbr[a]])
     geo = ss["view.geo"]
     fips = None if geo == "US" else choices.state_abbr[geo]
     name = "the United States" if fips is None else choices.states[fips]
-    year = None
-    if res.has_scenario:
-        if ss.get("view.year") not in res.years:
-            ss["view.year"] = res.years[-1]
-        year = c2.select_slider("Year (scenario outputs)", options=res.years, key="view.year")
-    c3.markdown(scenario_label(res.scenario), help="The baseline is the model's default "
+    c2.markdown(scenario_label(res.scenario), help="The baseline is the model's default "
                 "levers: every comparison (cards, side by side, difference) is against it.")
 
-    map_section(res, base, fips, geo if fips else None, year, name)
+    map_section(res, base, fips, geo if fips else None, name)
     # the levers last: the browser draws the map first (Apply is a callback, run before this)
     session.sidebar(choices)
     timing.mark("sidebar")
@@ -91,15 +86,16 @@ def changed_levers(sc: Scenario) -> list[str]:
 
 
 @st.fragment
-def map_section(res, base, fips, abbr, year, name) -> None:
-    """Map, cards, county search and the panels below; reruns alone on clicks and toggles."""
+def map_section(res, base, fips, abbr, name) -> None:
+    """Map, cards, county search and the panels below; reruns alone on clicks, toggles and
+    the year, metric and view choices."""
     try:
-        _map_section(res, base, fips, abbr, year, name)
+        _map_section(res, base, fips, abbr, name)
     except Exception as exc:  # noqa: BLE001
         friendly_error(exc, "the map")
 
 
-def _map_section(res, base, fips, abbr, year, name) -> None:
+def _map_section(res, base, fips, abbr, name) -> None:
     timing.mark("map section")
     ss = st.session_state
     get_choices()
@@ -109,6 +105,11 @@ def _map_section(res, base, fips, abbr, year, name) -> None:
     c1, c2 = st.columns([3, 2])
     metric = c1.radio("Map", options, key="view.metric", horizontal=True, format_func=labels.short_label)
     mode = c2.radio("View", list(MODES), key="view.mode", horizontal=True, format_func=MODES.get)
+    year = None
+    if res.has_scenario:  # a new horizon moves the slider to its last year
+        if ss.get("view.year") not in res.years:
+            ss["view.year"] = res.years[-1]
+        year = c2.select_slider("Year (scenario outputs)", options=res.years, key="view.year")
     same = not changed_levers(res.scenario)
     if mode != "scenario" and same:
         st.caption("The current scenario is the baseline: change a lever and Apply to compare.")

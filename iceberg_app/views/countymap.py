@@ -1,8 +1,8 @@
 """The sandbox's county map: a Streamlit components v2 element drawing with Leaflet.
 
 The county and state shapes travel to the browser once per page (:func:`geometry_payload`,
-encoded polylines, ~0.5 MB) and the component acknowledges them through its ``geom`` state;
-from then on each rerun sends only a *paint* (:func:`paint_payload`): one class character per
+encoded polylines, ~0.5 MB) with the session's first map and stay in the page (a page that
+lacks them asks again through the ``need_geom`` trigger); from then on each rerun sends only a *paint* (:func:`paint_payload`): one class character per
 county, the class colours, the tooltip values and the legend — tens of KB, nothing else.
 Leaflet's JS/CSS are those of the installed ``xstatic-leaflet`` package, copied into the
 component's ``asset_dir`` (``iceberg_app/assets/countymap``, or a copy in the user cache when the
@@ -263,26 +263,25 @@ def hatch_payload(ids: pd.Index, share: pd.Series | None, threshold: float, show
 def show(geometry: Geometry, paint: dict, *, key: str, focus: str | None = None,
          hatch: dict | None = None, on_click: Callable[[str], None] | None = None,
          height: int = MAP_HEIGHT) -> None:
-    """Mount (or update) the map. The shapes ride along only until this page acknowledges them."""
+    """Mount (or update) the map. The shapes ride along with the session's first map only."""
     from iceberg_app.views import timing
 
     ss = st.session_state
     mount = _mount()
     timing.mark("map component registered")
-    acked = ss.get("countymap.geom_ack") == geometry.key
-    data = {"key": key, "geom_key": geometry.key, "geom": None if acked else geometry.payload,
+    # the shapes go with this session's first map; the page keeps them in the component's
+    # module (no acknowledgement: a state change would cost every new session a second run).
+    # A page that lacks them after all asks with the ``need_geom`` trigger and gets them again.
+    sent = ss.get("countymap.geom_sent") == geometry.key
+    data = {"key": key, "geom_key": geometry.key, "geom": None if sent else geometry.payload,
             "paint": paint, "focus": focus, "hatch": hatch, "height": height}
-
-    def geom_cb() -> None:
-        state = ss.get(key) or {}
-        if state.get("geom") == geometry.key:
-            ss["countymap.geom_ack"] = geometry.key
+    ss["countymap.geom_sent"] = geometry.key
 
     def need_cb() -> None:
-        ss.pop("countymap.geom_ack", None)
+        ss.pop("countymap.geom_sent", None)
 
-    result = mount(key=key, data=data, default={"geom": None}, height="content",
-                   on_geom_change=geom_cb, on_click_change=_noop, on_need_geom_change=need_cb)
+    result = mount(key=key, data=data, height="content", on_click_change=_noop,
+                   on_need_geom_change=need_cb)
     geoid = str(getattr(result, "click", None) or "")  # a trigger: set in this rerun only
     if on_click is not None and len(geoid) == 5 and geoid.isdigit():
         on_click(geoid)

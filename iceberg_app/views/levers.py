@@ -158,12 +158,19 @@ def _major_frame(base: dict[str, float]) -> pd.DataFrame:
     })
 
 
-def values_from_widgets(state: MutableMapping, editor: pd.DataFrame | None = None) -> dict[str, Any]:
-    """Scenario field values from the widgets' session state (inverse of :func:`widget_values`)."""
+def values_from_widgets(state: MutableMapping, editor: pd.DataFrame | None = None,
+                        applied: Scenario | None = None) -> dict[str, Any]:
+    """Scenario field values from the widgets' session state (inverse of :func:`widget_values`).
+
+    A lever whose widget is not on the page (its group is closed) keeps its value in
+    ``applied``, the scenario in force (the defaults when not given).
+    """
+    current = widget_values(applied or Scenario())
     values: dict[str, Any] = {}
     for name in Scenario.model_fields:
         if name == "sector_multipliers":
-            mult = {s: float(state.get(f"{KEY}sector_multipliers.{s}", 1.0)) for s in SECTORS}
+            mult = {s: float(state.get(f"{KEY}sector_multipliers.{s}",
+                                       current[f"sector_multipliers.{s}"])) for s in SECTORS}
             values[name] = {s: v for s, v in mult.items() if v != 1.0}
             continue
         if name == "major_group_multipliers":
@@ -173,9 +180,7 @@ def values_from_widgets(state: MutableMapping, editor: pd.DataFrame | None = Non
                                                                        errors="coerce")))
             values[name] = {g: float(v) for g, v in mult.items() if pd.notna(v) and float(v) != 1.0}
             continue
-        if KEY + name not in state:
-            continue
-        value = state[KEY + name]
+        value = state[KEY + name] if KEY + name in state else current[name]
         if name == "reskilling_budget":
             value = float(value or 0.0) * 1e6
         elif name in ("target_sectors", "target_counties", "scope_states", "scope_counties"):
@@ -203,24 +208,58 @@ def editor_frame(state: MutableMapping) -> pd.DataFrame:
     return frame
 
 
-def render_lever_form(choices: Choices, on_apply=None, args: tuple = ()) -> tuple[bool, pd.DataFrame | None]:
-    """Draw every lever inside a form; return (Apply pressed, edited major-group table).
+#: Lever groups drawn open on every page; the others draw their widgets only while opened
+#: (a new page and every Apply then send and draw far less: the two county pickers alone
+#: hold 3,222 options each, the major-group table is a data grid).
+OPEN_GROUPS = ("Capability", "Adoption", "Labour response")
+
+
+def group_key(group: str) -> str:
+    """Session-state key of a lazy lever group's expander (True while open)."""
+    return "lv.group." + group.split()[0].lower()
+
+
+def _widget_keys(names: tuple[str, ...]) -> list[tuple[str, str]]:
+    """(session-state key, key in :func:`widget_values`) of the widgets of some levers."""
+    out = []
+    for name in names:
+        if name == "sector_multipliers":
+            out += [(f"{KEY}sector_multipliers.{s}", f"sector_multipliers.{s}") for s in SECTORS]
+        elif name != "major_group_multipliers":  # the editor is rebuilt from lv._editor_base
+            out.append((KEY + name, name))
+    return out
+
+
+def render_lever_form(choices: Choices, on_apply=None, args: tuple = (),
+                      applied: Scenario | None = None) -> tuple[bool, pd.DataFrame | None]:
+    """Draw the levers inside a form; return (Apply pressed, edited major-group table).
 
     With ``on_apply`` the Apply button runs it as a callback (before the next script run), so
-    the page can draw the sidebar after the map.
+    the page can draw the sidebar after the map. Widgets of a group opened again get the
+    values of ``applied`` (Streamlit forgets a widget's value while it is not drawn).
     """
     editor_frame = None
+    state = st.session_state
+    current = widget_values(applied or Scenario())
     with st.form("levers", border=False):
         for group, names in GROUPS.items():
-            expanded = group in ("Capability", "Adoption", "Labour response")
-            with st.expander(group, expanded=expanded):
+            if group in OPEN_GROUPS:
+                box = st.expander(group, expanded=True)
+            else:
+                box = st.expander(group, key=group_key(group), on_change="rerun")
+                if not box.open:
+                    continue
+                for key, field in _widget_keys(names):
+                    if key not in state:
+                        state[key] = current[field]
+            with box:
                 for name in names:
                     result = _render(name, choices)
                     if name == "major_group_multipliers":
                         editor_frame = result
-        applied = st.form_submit_button("Apply", type="primary", width="stretch",
-                                        on_click=on_apply, args=args)
-    return applied, editor_frame
+        applied_now = st.form_submit_button("Apply", type="primary", width="stretch",
+                                            on_click=on_apply, args=args)
+    return applied_now, editor_frame
 
 
 def _render(name: str, choices: Choices):

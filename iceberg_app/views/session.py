@@ -170,7 +170,7 @@ def apply_cb(choices: Choices) -> None:
 def apply_levers(editor_frame, choices: Choices) -> None:
     """Apply pressed: validate the lever values; keep the old scenario on error."""
     ss = st.session_state
-    values = levers.values_from_widgets(ss, editor_frame)
+    values = levers.values_from_widgets(ss, editor_frame, scenario())
     try:
         sc = Scenario(**values)
     except ValidationError as exc:
@@ -198,7 +198,7 @@ def sidebar(choices: Choices) -> None:
                          f"{MAX_UPLOAD_MB} MB). Invalid levers fall back to their defaults, with "
                          "one notice naming them.")
         st.caption("Set levers, then press **Apply**. Hover a label for its meaning.")
-        levers.render_lever_form(choices, on_apply=apply_cb, args=(choices,))
+        levers.render_lever_form(choices, on_apply=apply_cb, args=(choices,), applied=scenario())
         if ss.get("apply_error"):
             st.error(f"Not applied — {ss['apply_error']}")
         st.button("Reset to defaults", on_click=reset_cb, width="stretch")

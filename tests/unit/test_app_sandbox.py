@@ -65,6 +65,14 @@ def slider(at: AppTest, label: str):
     return next(s for s in at.sidebar.slider if s.label.startswith(label))
 
 
+def open_group(at: AppTest, group: str) -> None:
+    """Open a lazy lever group (its widgets are drawn only while it is open)."""
+    from iceberg_app.views.levers import group_key
+
+    at.session_state[group_key(group)] = True
+    at.run()
+
+
 def apply(at: AppTest) -> None:
     """Press Apply in the same run as the staged lever values (a form submits them together)."""
     next(b for b in at.sidebar.button if b.label == "Apply").click()
@@ -181,6 +189,7 @@ def test_upload_valid_and_invalid(app):
 def test_invalid_apply_keeps_scenario_and_says_why(app):
     at = app()
     at.run()
+    open_group(at, "Scope")
     at.sidebar.selectbox(key="lv.scope").set_value("states")
     apply(at)  # scope 'states' with no state chosen
     assert not at.exception
@@ -263,8 +272,35 @@ def test_scenario_label_names_default_and_changed_levers(app):
     label = next(m.value for m in at.markdown if m.value.startswith("**Scenario:**"))
     assert label == "**Scenario:** Custom levers · differs from the baseline: Tool frontier λ"
     # a renamed default scenario is still the baseline
+    open_group(at, "Name")
     at.sidebar.text_input(key="lv.name").set_value("My plan")
     slider(at, "Tool frontier").set_value(Scenario().tool_frontier)
     apply(at)
     label = next(m.value for m in at.markdown if m.value.startswith("**Scenario:**"))
     assert label == "**Scenario:** My plan · same as the baseline"
+
+
+def test_closed_lever_groups_draw_nothing_and_keep_the_applied_values(app):
+    """Lazy groups: a new page draws no county picker or data grid; a lever in a closed group
+    keeps the applied scenario's value through Apply, and shows it when its group opens."""
+    import json
+
+    from iceberg.scenario.presets import load_preset
+
+    at = app()
+    at.run()
+    assert not at.sidebar.multiselect  # the county, state and sector pickers are not drawn
+    assert "lv.reskilling_budget" not in [n.key for n in at.sidebar.number_input]
+    at.sidebar.selectbox(key="preset_pick").set_value("fast_adoption_reskilling").run()
+    next(b for b in at.sidebar.button if b.label == "Load preset").click().run()
+    slider(at, "Tool frontier").set_value(1.0)
+    apply(at)  # the Reskilling group is closed: its budget is not on the page
+    no_failures(at)
+    applied = json.loads(at.session_state["scenario_json"])
+    assert applied["tool_frontier"] == 1.0
+    assert applied["reskilling_budget"] == load_preset("fast_adoption_reskilling").reskilling_budget
+    at.run()  # a further run: Streamlit has now forgotten the hidden widgets' values
+    open_group(at, "Reskilling")
+    budget = next(n for n in at.sidebar.number_input if n.key == "lv.reskilling_budget")
+    assert budget.value == pytest.approx(5000.0)  # $ million, from the applied scenario
+    assert len(at.sidebar.multiselect) == 2  # target sectors and target counties

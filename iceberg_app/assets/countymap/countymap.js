@@ -1,8 +1,8 @@
 // The sandbox's county map (Streamlit components v2, no iframe), drawn with Leaflet.
 //
-// The county shapes arrive once per page (`data.geom`, encoded polylines) and stay in this
-// module; the component then reports their key through its state (`geom`) so the server
-// stops sending them. Every later message carries only a paint: one class character per
+// The county shapes arrive with the session's first map (`data.geom`, encoded polylines) and
+// stay in this module; should a map find them missing it fires the `need_geom` trigger and the
+// server sends them again. Every later message carries only a paint: one class character per
 // county, the class colours, the formatted values for the tooltip and the legend.
 // Leaflet is the copy of the installed xstatic-leaflet package served from this folder.
 import * as L from "./leaflet-src.esm.js";
@@ -313,7 +313,7 @@ export default function (component) {
 }
 
 function render(component) {
-  const { data, parentElement, setStateValue, setTriggerValue } = component;
+  const { data, parentElement, setTriggerValue } = component;
   if (!data) return;
   const key = data.key || component.key; // the app's key ("map", "map_base"), for tests too
   if (data.geom) {
@@ -350,5 +350,4 @@ function render(component) {
   fitInsets(entry);
   entry.wrap.dataset.drawn = String(entry.main.group.getLayers().length);
   store.stats.drawnAt = store.stats.drawnAt || performance.now();
-  if (data.geom) setStateValue("geom", data.geom.key);
 }
