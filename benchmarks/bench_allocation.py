@@ -18,10 +18,10 @@ import numpy as np
 import pandas as pd
 
 from geodata.allocation import allocate_counties
-from geodata.estimation import estimate_all
-from geodata.staffing import national_staffing
 from iceberg.io.census import read_acs_county, read_county_area_crosswalk, read_county_population
 from iceberg.io.oews import read_oews_dir
+from iceberg.oews.estimation import estimate_all
+from iceberg.oews.staffing import national_staffing
 
 REPEAT = 3
 

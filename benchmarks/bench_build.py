@@ -30,12 +30,12 @@ elif mode == "load":
     t = time.perf_counter()
     read_bundle(path)
 elif mode == "read_raw":
-    from iceberg.io import census, crosswalks, layers, oews, onet
+    from iceberg.io import boundaries, crosswalks, layers, oews, onet
     for f in (onet.read_tasks, onet.read_tasks_to_dwas, onet.read_dwa_reference, onet.read_skills, onet.read_knowledge):
         f(raw + "/onet")
     oews.read_oews_dir(raw + "/oews_2025")
     layers.read_eloundou(raw + "/gpts_are_gpts")
-    census.read_boundaries(raw + "/census_cartographic_boundaries/cb_2023_us_county_20m")
+    boundaries.read_boundaries(raw + "/census_cartographic_boundaries/cb_2023_us_county_20m")
 elif mode == "read_parquet":
     import pyarrow.parquet as pq
     from iceberg.bundle import build

@@ -20,10 +20,10 @@ import numpy as np
 import pandas as pd
 
 import iceberg
-from geodata.estimation import estimate_level
-from geodata.holdout import HOLDOUT_FRACTION, HOLDOUT_SEED, _state_share_residual, holdout_run
-from geodata.oews_matrix import published_matrices
 from iceberg.build_steps import holdout_inputs
+from iceberg.oews.estimation import estimate_level
+from iceberg.oews.holdout import HOLDOUT_FRACTION, HOLDOUT_SEED, _state_share_residual, holdout_run
+from iceberg.oews.published import published_matrices
 from iceberg.validate import holdout_figures
 
 

@@ -12,14 +12,14 @@ from __future__ import annotations
 
 import os
 import statistics
-import tempfile
 import time
 from pathlib import Path
 
 import numpy as np
 
 from geodata import boundaries as B
-from iceberg.io.census import read_boundaries
+from geodata import insets
+from iceberg.io.boundaries import read_boundaries
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -65,12 +65,8 @@ def main() -> None:
     base_json, t_base = _timed(lambda: raw4326.to_json(drop_id=True))
     web, t_web = _timed(lambda: B.web_layer(counties))
     web_json, t_webjson = _timed(lambda: web.to_json(drop_id=True))
-    _, t_inset = _timed(lambda: B.inset_layout(counties))
+    _, t_inset = _timed(lambda: insets.inset_layout(counties))
     _, t_states = _timed(lambda: B.state_outlines(counties, web=True))
-
-    with tempfile.TemporaryDirectory() as tmp:
-        B.county_layer_cache(src, tmp)
-        _, t_cached = _timed(lambda: B.county_layer_cache(src, tmp))
 
     rng = np.random.default_rng(0)
     # Typical tooltip properties: name plus three indices and a dollar figure, rounded as a map would.
@@ -99,7 +95,6 @@ def main() -> None:
     print(f"web_layer (5070 simplify)   {t_web * 1e3:8.1f} ms")
     print(f"inset_layout                {t_inset * 1e3:8.1f} ms")
     print(f"state_outlines(web=True)    {t_states * 1e3:8.1f} ms")
-    print(f"county_layer_cache (hit)    {t_cached * 1e3:8.1f} ms")
     print(
         f"GeoJSON baseline (raw)      {len(base_json.encode()):>10,} B  in {t_base * 1e3:6.1f} ms  (~{nv_raw:,} exterior vertices)"
     )

@@ -28,13 +28,14 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
+from iceberg.arrays import one_hot, safe_div
 from iceberg.errors import IcebergDataError
 from iceberg.geomatrix import GeoMatrix
 from iceberg.io._table import require_columns
+from iceberg.oews.staffing import StaffingPatterns
 
 from .crosswalk import county_area_matrix
-from .ipf import ipf, safe_div
-from .staffing import StaffingPatterns
+from .ipf import ipf
 
 METHODS = ("industry_mix", "population_share", "equal_share")
 
@@ -480,9 +481,7 @@ def _group_targets(
     k = len(groups) + 1
     y, has, _ = _acs_matrix(acs_groups, counties, groups, "ACS county occupation groups")
     has &= y.sum(axis=1) > 0
-    onehot = np.zeros((len(occ), k))
-    onehot[np.arange(len(occ)), occ_group] = 1.0
-    area_groups = e_area @ onehot  # A × K
+    area_groups = e_area @ one_hot(occ_group, k).toarray()  # A × K
     area_mix = safe_div(area_groups, area_groups.sum(axis=1, keepdims=True))
     y_full = np.zeros((len(counties), k))
     y_full[:, : len(groups)] = y

@@ -7,7 +7,7 @@ Everything here works on the GeoDataFrames of :mod:`iceberg.io.census` (``geoid`
   counties keep exactly the same shared border, coordinates rounded so the GeoJSON is small;
 * **print** (static maps): EPSG:5070 (CONUS Albers) with Alaska, Hawaii and Puerto Rico moved
   into inset boxes below the contiguous US by one fixed transform per inset, so county and
-  state layers line up (:mod:`geodata.insets`, re-exported here).
+  state layers line up (:mod:`geodata.insets`).
 """
 
 from __future__ import annotations
@@ -19,12 +19,10 @@ import shapely
 from iceberg.errors import IcebergDataError
 
 from ._shapes import ALBERS, WEB, require_crs, resolve_id_column, state_codes
-from .insets import INSETS, inset_frames, inset_layout
 
-__all__ = [  # the print layout lives in geodata.insets; re-exported for existing callers
-    "ALBERS", "DEFAULT_PRECISION", "DEFAULT_TOLERANCE_M", "INSETS", "WEB", "WEB_LAYER_VERSION",
-    "geojson_size", "inset_frames", "inset_layout", "state_outlines",
-    "web_layer",
+__all__ = [
+    "DEFAULT_PRECISION", "DEFAULT_TOLERANCE_M", "WEB_LAYER_VERSION", "geojson_size",
+    "state_outlines", "web_layer",
 ]
 
 #: Default web simplification: Visvalingam–Whyatt tolerance (metres, ~sqrt of removed
@@ -96,7 +94,7 @@ def web_layer(
     Parameters
     ----------
     counties_gdf : GeoDataFrame
-        Polygons with a CRS and an id column (e.g. from :func:`iceberg.io.census.read_boundaries`).
+        Polygons with a CRS and an id column (e.g. from :func:`iceberg.io.boundaries.read_boundaries`).
     id_column : str, default "geoid"
         Name of the id column (``"GEOID"`` is also accepted when ``"geoid"`` is absent); the
         output column is always named ``id_column`` lower-cased.

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from iceberg.arrays import one_hot
 from iceberg.errors import IcebergDataError
 from iceberg.io._table import require_columns
 
@@ -230,8 +231,7 @@ def county_area_matrix(
             expected="the area among area_ids",
             found=f"{bad[0]} → {cw[bad[0]]}" + (f" (+{len(bad) - 1} more)" if len(bad) > 1 else ""),
         )
-    n = len(counties)
-    return sp.csr_matrix((np.ones(n), (np.arange(n), col)), shape=(n, len(areas)))
+    return one_hot(col, len(areas))
 
 
 def area_state_weights(crosswalk: pd.DataFrame, county_jobs: pd.Series | None = None) -> pd.DataFrame:

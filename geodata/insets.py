@@ -110,6 +110,12 @@ def inset_layout(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     return out
 
 
+def state_crs(state_fips: str) -> str:
+    """An equal-area CRS suited to one state: its inset's projection (AK, HI, PR), else CONUS
+    Albers (EPSG:5070)."""
+    return next((inset.crs for inset in INSETS if inset.state_fips == state_fips), ALBERS)
+
+
 def inset_frames() -> gpd.GeoDataFrame:
     """Outlines of the inset boxes used by :func:`inset_layout` (EPSG:5070).
 

@@ -11,12 +11,8 @@ from __future__ import annotations
 import numpy as np
 from scipy import sparse
 
+from iceberg.arrays import one_hot, safe_div
 from iceberg.errors import IcebergDataError
-
-
-def safe_div(num: np.ndarray, den: np.ndarray, empty: float = 0.0) -> np.ndarray:
-    """``num / den`` broadcast, ``empty`` where ``den`` is not positive."""
-    return np.divide(num, den, out=np.full(np.broadcast(num, den).shape, empty), where=den > 0)
 
 
 def ipf(
@@ -57,8 +53,7 @@ def ipf(
     area_idx = member.indices  # one entry per row: the county's area
     member_t = member.T.tocsr()
     k = row_target.shape[1]
-    onehot = np.zeros((len(occ_group), k))
-    onehot[np.arange(len(occ_group)), occ_group] = 1.0
+    onehot = one_hot(occ_group, k).toarray()  # dense: BLAS beats sparse on the C × O products
 
     def row_sums(x: np.ndarray) -> np.ndarray:  # C × K sums by occupation group
         return x.sum(axis=1, keepdims=True) if k == 1 else x @ onehot

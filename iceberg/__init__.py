@@ -66,8 +66,8 @@ _EXPORTS: dict[str, str] = {
     "check_bundles": "iceberg.report:check_bundles",
     "write_validation_report": "iceberg.report:write_validation_report",
     "holdout_text": "iceberg.report:holdout_text",
-    "HOLDOUT_SEED": "geodata.holdout:HOLDOUT_SEED",
-    "HOLDOUT_FRACTION": "geodata.holdout:HOLDOUT_FRACTION",
+    "HOLDOUT_SEED": "iceberg.oews.holdout:HOLDOUT_SEED",
+    "HOLDOUT_FRACTION": "iceberg.oews.holdout:HOLDOUT_FRACTION",
 }
 
 __all__ = [

@@ -14,11 +14,12 @@ import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
 
-from geodata.estimation import parent_matrix
 from iceberg import __version__
 from iceberg.errors import IcebergDataError
+from iceberg.labels import STATE_FIPS
+from iceberg.oews.estimation import parent_matrix
 from iceberg.provenance import Provenance
-from iceberg.sources import load_registry
+from iceberg.sources import load_registry, required_sources
 
 COUNTY_BOUNDARIES = "cb_2023_us_county_20m"
 STATE_BOUNDARIES = "cb_2023_us_state_20m"
@@ -39,10 +40,6 @@ def _source_summary(source: Any, files: dict[str, str]) -> dict[str, Any]:
             "files": files}
 
 
-SOURCE_IDS = ("onet", "onet_soc_crosswalk", "oews_2025", "oews_area_definitions",
-              "census_cartographic_boundaries", "census_popest_2024",
-              "acs5_2019_county_industry_occupation", "gpts_are_gpts", "microsoft_working_with_ai",
-              "anthropic_economic_index", "aioe")
 STAGES = ("read O*NET", "read OEWS", "tool layers", "exposure model", "read geography", "cell estimation",
           "county allocation", "similarity", "web geometry")
 
@@ -65,7 +62,7 @@ class _Stages:
 
 def source_folders(raw: Path) -> dict[str, Path]:
     """Source id → its folder under ``raw``; a clear error when one is missing."""
-    src = {sid: raw / sid for sid in SOURCE_IDS}
+    src = {sid: raw / sid for sid in required_sources()}
     for sid, folder in src.items():
         if not folder.is_dir():
             raise IcebergDataError(f"source folder for {sid!r} not found", file=folder,
@@ -76,12 +73,13 @@ def source_folders(raw: Path) -> dict[str, Path]:
 def read_geography(src: dict[str, Path]) -> dict[str, Any]:
     """County and state boundaries, the county → area crosswalk, population and ACS signals."""
     from iceberg.io import census
+    from iceberg.io.boundaries import read_boundaries, read_states
 
     geo = src["census_cartographic_boundaries"]
     industry, groups = census.read_acs_county(census.locate_acs(src["acs5_2019_county_industry_occupation"]))
     return {
-        "county_geo": census.read_boundaries(_find(geo, COUNTY_BOUNDARIES)),
-        "state_geo": census.read_states(_find(geo, STATE_BOUNDARIES)),
+        "county_geo": read_boundaries(_find(geo, COUNTY_BOUNDARIES)),
+        "state_geo": read_states(_find(geo, STATE_BOUNDARIES)),
         "crosswalk": census.read_county_area_crosswalk(
             census.locate_area_definitions(src["oews_area_definitions"])),
         "population": census.read_county_population(src["census_popest_2024"] / POPULATION),
@@ -107,8 +105,12 @@ def estimate_oews(levels_raw: dict[str, pd.DataFrame], occ_codes: np.ndarray,
     the county allocation too.
     """
     from geodata.allocation import scope_to_oews
-    from geodata.estimation import estimate_level, estimate_nation_states, industry_mix_adjustment
-    from geodata.staffing import national_staffing
+    from iceberg.oews.estimation import (
+        estimate_level,
+        estimate_nation_states,
+        industry_mix_adjustment,
+    )
+    from iceberg.oews.staffing import national_staffing
 
     nation, states = estimate_nation_states(levels_raw, occ_codes)
     staffing = national_staffing(levels_raw["national_by_industry"], nation, occ_codes=occ_codes)
@@ -132,8 +134,8 @@ def estimate_oews(levels_raw: dict[str, pd.DataFrame], occ_codes: np.ndarray,
 def holdout_inputs(raw: Path) -> dict[str, Any]:
     """What the held-out check needs: OEWS frames, occupation codes, area → state weights, the
     industry-mix prior factor, and the estimated national and state levels (the area's parents)."""
-    from geodata.estimation import detailed_occ_codes
     from iceberg.io import census, oews
+    from iceberg.oews.published import detailed_occ_codes
 
     src = {sid: Path(raw) / sid for sid in ("oews_2025", "oews_area_definitions",
                                             "acs5_2019_county_industry_occupation")}
@@ -177,7 +179,7 @@ def level_tables(levels_raw: dict[str, pd.DataFrame], estimated: dict[str, Any],
     nation, states, areas = estimated["national"], estimated["state"], estimated["area"]
     state_meta = (levels_raw["state"].drop_duplicates("area").set_index("area")[["area_title", "prim_state"]]
                   .rename(columns={"area_title": "name", "prim_state": "state_abbr"}).reindex(states.ids))
-    state_meta["is_state"] = ~state_meta["state_abbr"].isin(["PR", "GU", "VI"])
+    state_meta["is_state"] = state_meta.index.isin(STATE_FIPS)
     area_meta = (levels_raw["area"].drop_duplicates("area").set_index("area")[["area_title", "area_type", "prim_state"]]
                  .rename(columns={"area_title": "name", "prim_state": "state_abbr"}).reindex(areas.ids))
     area_meta = area_meta.join(areas.wage_gap.rename(columns={"gap": "wage_bill_gap"}))
@@ -199,9 +201,9 @@ def build_parts(raw: Path, *, progress: bool = True, hashes: dict[str, Any] | No
     """
     from geodata import boundaries
     from geodata.crosswalk import validate_county_areas
-    from geodata.estimation import detailed_occ_codes
     from iceberg.exposure import ExposureModel
     from iceberg.io import oews, onet
+    from iceberg.oews.published import detailed_occ_codes
     from iceberg.scenario.reskilling import occupation_similarity
 
     stages = _Stages(progress)

@@ -14,6 +14,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from iceberg.arrays import safe_div
+
 METRIC_COLUMNS = [
     "employment",
     "wage_bill",
@@ -28,12 +30,6 @@ METRIC_COLUMNS = [
     "surface_workers",
     "hidden_workers",
 ]
-
-
-def _safe_ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
-    out = np.full(np.broadcast(num, den).shape, np.nan)
-    np.divide(num, den, out=out, where=den > 0)
-    return out
 
 
 def geo_metrics(
@@ -74,8 +70,8 @@ def geo_metrics(
     surface = bill @ (exposure * visible)
     workers = employment @ exposure
     surface_workers = employment @ (exposure * visible)
-    iceberg_index = _safe_ratio(exposed, wage_bill)
-    surface_index = _safe_ratio(surface, wage_bill)
+    iceberg_index = safe_div(exposed, wage_bill, np.nan)
+    surface_index = safe_div(surface, wage_bill, np.nan)
     frame = pd.DataFrame(
         {
             "employment": employment.sum(axis=1),
@@ -86,7 +82,7 @@ def geo_metrics(
             "iceberg_index": iceberg_index,
             "surface_index": surface_index,
             "hidden_index": iceberg_index - surface_index,
-            "hidden_multiple": _safe_ratio(exposed, surface),
+            "hidden_multiple": safe_div(exposed, surface, np.nan),
             "exposed_workers": workers,
             "surface_workers": surface_workers,
             "hidden_workers": workers - surface_workers,
@@ -124,8 +120,8 @@ def state_mean(states: pd.DataFrame) -> pd.Series:
     else:
         proper = states[states.index.astype(str).isin(STATE_FIPS)]
     out = proper[list(STATE_MEAN_COLUMNS)].mean()
-    out["hidden_multiple"] = float(_safe_ratio(np.asarray(out["iceberg_index"]),
-                                               np.asarray(out["surface_index"])))
+    out["hidden_multiple"] = float(safe_div(np.asarray(out["iceberg_index"]),
+                                            np.asarray(out["surface_index"]), np.nan))
     out["n_states"] = len(proper)
     return out
 
@@ -161,9 +157,9 @@ def add_per_worker_and_share(frame: pd.DataFrame) -> pd.DataFrame:
             continue
         dollars = out[name].to_numpy(dtype=float)
         if jobs is not None:
-            new[f"{name}_per_worker"] = _safe_ratio(dollars, jobs)
+            new[f"{name}_per_worker"] = safe_div(dollars, jobs, np.nan)
         if bill is not None and name not in has_index:
-            new[f"{name}_share_of_wage_bill"] = _safe_ratio(dollars, bill)
+            new[f"{name}_share_of_wage_bill"] = safe_div(dollars, bill, np.nan)
     for column, values in new.items():
         out[column] = values
     return out

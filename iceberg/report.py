@@ -128,8 +128,8 @@ def holdout_text(seed: int, fraction: float, model: Any = None) -> str:
     model : ExposureModel, optional
         Exposure model for the dollar-weighted errors; default that of :func:`iceberg.load`.
     """
-    from geodata.holdout import holdout_run
     from iceberg.build_steps import holdout_inputs
+    from iceberg.oews.holdout import holdout_run
     from iceberg.settings import data_dir
     from iceberg.validate import holdout_figures, holdout_report
 
@@ -168,7 +168,7 @@ def write_validation_report(bundle: Bundle, out: str | os.PathLike, *,
     text = validation_report(nation, states, bundle.exposure)
     text += f"\n\n![National exposure by layer vs the Iceberg paper]({chart.name})\n"
     if holdout:
-        from geodata.holdout import HOLDOUT_FRACTION, HOLDOUT_SEED
+        from iceberg.oews.holdout import HOLDOUT_FRACTION, HOLDOUT_SEED
 
         text += "\n" + holdout_text(HOLDOUT_SEED, HOLDOUT_FRACTION, bundle.exposure)
     if "tools" in bundle.exposure.layers:  # the optional AI tool catalogue layer (docs/TOOLS.md)

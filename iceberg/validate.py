@@ -276,7 +276,7 @@ HOLDOUT_LABELS = {"estimation": "estimation (this model)",
 
 
 def holdout_figures(run, exposure: np.ndarray, visible: np.ndarray) -> pd.DataFrame:
-    """Cell and area-index errors of every method of a :class:`geodata.holdout.HoldoutRun`.
+    """Cell and area-index errors of every method of a :class:`iceberg.oews.holdout.HoldoutRun`.
 
     Returns
     -------

@@ -3,8 +3,8 @@
 Each reader checks columns, code formats, ranges and duplicates and raises
 :class:`~iceberg.errors.IcebergDataError` naming file, 1-based data row, column, expectation
 and what it found. Codes stay strings (``"01001"``, ``"01"``). The boundary readers
-(:func:`read_boundaries`, :func:`read_states`) live in :mod:`iceberg.io.boundaries` and are
-importable from here too; the official download formats are read by
+(``read_boundaries``, ``read_states``) live in :mod:`iceberg.io.boundaries`; the official download
+formats are read by
 :mod:`iceberg.io.bls_area_definitions` and :mod:`iceberg.io.acs_api`.
 """
 
@@ -30,7 +30,6 @@ from iceberg.io._table import (
     require_columns,
     to_number,
 )
-from iceberg.io.boundaries import read_boundaries, read_states  # re-exported: old import path
 
 PathLike = str | os.PathLike
 
@@ -482,8 +481,6 @@ __all__ = [
     "locate_acs",
     "locate_area_definitions",
     "read_acs_county",
-    "read_boundaries",
     "read_county_area_crosswalk",
     "read_county_population",
-    "read_states",
 ]

@@ -1,7 +1,7 @@
 """Print-quality county maps (PNG, SVG, PDF from one matplotlib code path).
 
 The whole US is drawn in EPSG:5070 (equal-area CONUS Albers) with Alaska, Hawaii and Puerto
-Rico moved into framed insets by :func:`geodata.boundaries.inset_layout`; a single state is
+Rico moved into framed insets by :func:`geodata.insets.inset_layout`; a single state is
 drawn alone, zoomed to its counties. Every map carries a legend with units, a title, an
 optional subtitle (the scenario), the caveat and the source / attribution line.
 Uses matplotlib's object API on an Agg canvas (no pyplot global state: safe in Streamlit).
@@ -51,16 +51,6 @@ def _select_state(gdf: gpd.GeoDataFrame, state: str) -> tuple[gpd.GeoDataFrame, 
                                expected="a state present in the county layer", found=state)
     sub = gdf.loc[keep]
     return sub, str(fips[keep].iloc[0])
-
-
-def _state_crs(fips: str) -> str:
-    """An equal-area CRS suited to one state (the inset projections for AK, HI, PR)."""
-    from geodata.boundaries import ALBERS, INSETS
-
-    for inset in INSETS:
-        if inset.state_fips == fips:
-            return inset.crs
-    return ALBERS
 
 
 def _new_figure(figsize: tuple[float, float], dpi: int):
@@ -183,12 +173,12 @@ def _fit(values, metric: str, scheme: str, k: int, palette: str) -> MapClasses:
 
 def _map_layer(counties_gdf: gpd.GeoDataFrame, state: str | None):
     """``(layer, inset frames or None, (county edge width, state edge width))`` to draw."""
-    from geodata.boundaries import inset_frames, inset_layout
+    from geodata.insets import inset_frames, inset_layout, state_crs
 
     if state is None:
         return inset_layout(counties_gdf), inset_frames(), (0.08, 0.35)
     sub, fips = _select_state(counties_gdf, state)
-    return sub.to_crs(_state_crs(fips)), None, (0.3, 0.8)
+    return sub.to_crs(state_crs(fips)), None, (0.3, 0.8)
 
 
 def _view_bounds(layer: gpd.GeoDataFrame, frames) -> tuple[float, float, float, float]:

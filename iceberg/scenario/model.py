@@ -607,7 +607,3 @@ def scenario_field_help() -> dict[str, dict[str, Any]]:
         out[name] = info
     return out
 
-
-def dumps_pretty(scenario: Scenario) -> str:
-    """JSON text with sorted keys (stable diffs for preset files)."""
-    return json.dumps(json.loads(scenario.to_json()), indent=2, sort_keys=True) + "\n"

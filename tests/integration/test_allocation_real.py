@@ -7,11 +7,11 @@ import pandas as pd
 import pytest
 
 from geodata.allocation import allocate_counties
-from geodata.estimation import estimate_all as fill_all
-from geodata.staffing import national_staffing
 from iceberg.io.census import read_acs_county, read_county_area_crosswalk, read_county_population
 from iceberg.io.oews import read_oews_dir
 from iceberg.metrics import geo_metrics
+from iceberg.oews.estimation import estimate_all as fill_all
+from iceberg.oews.staffing import national_staffing
 
 pytestmark = pytest.mark.integration
 

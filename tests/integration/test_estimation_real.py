@@ -12,9 +12,9 @@ import pandas as pd
 import pytest
 
 import iceberg
-from geodata.holdout import holdout_run
-from geodata.oews_matrix import major_of, published_matrices
 from iceberg.build_steps import holdout_inputs
+from iceberg.oews.holdout import holdout_run
+from iceberg.oews.published import major_of, published_matrices
 
 pytestmark = pytest.mark.integration
 

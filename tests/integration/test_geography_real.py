@@ -8,13 +8,13 @@ import pytest
 import shapely
 
 from geodata import boundaries as B
+from geodata import insets
 from geodata.crosswalk import county_area_matrix, validate_county_areas
+from iceberg.io.boundaries import read_boundaries, read_states
 from iceberg.io.census import (
     read_acs_county,
-    read_boundaries,
     read_county_area_crosswalk,
     read_county_population,
-    read_states,
 )
 
 pytestmark = pytest.mark.integration
@@ -84,14 +84,14 @@ def test_print_outlines_match_state_file(counties, raw_dir):
 
 
 def test_inset_layout_real(counties, raw_dir):
-    laid = B.inset_layout(counties)
+    laid = insets.inset_layout(counties)
     assert laid.attrs["counts"] == {
         "territories_dropped": 0,
         "inset_AK": 30,
         "inset_HI": 5,
         "inset_PR": 78,
     }
-    frames = B.inset_frames().set_index("state_fips")
+    frames = insets.inset_frames().set_index("state_fips")
     minx, miny, maxx, maxy = laid.total_bounds
     assert -2.5e6 < minx and maxx < 2.4e6 and 0 < miny and maxy < 3.3e6
     conus = laid[~laid["state_fips"].isin(frames.index)]
@@ -100,7 +100,7 @@ def test_inset_layout_real(counties, raw_dir):
         assert frame.contains(shapely.union_all(part.geometry.values)), fips
         assert not conus.geometry.intersects(frame).any(), fips
     # County and state layers move the same way.
-    states = B.inset_layout(
+    states = insets.inset_layout(
         read_states(raw_dir / "census_cartographic_boundaries" / "cb_2023_us_state_20m")
     )
     ak_c = shapely.union_all(laid.geometry[laid["state_fips"] == "02"].values)
@@ -109,7 +109,7 @@ def test_inset_layout_real(counties, raw_dir):
     # The 5m 2021 file has Island Areas: they are dropped and counted.
     t = read_boundaries(raw_dir / "census_cartographic_boundaries" / "cb_2021_us_county_5m")
     assert (
-        B.inset_layout(t).attrs["counts"]["territories_dropped"]
+        insets.inset_layout(t).attrs["counts"]["territories_dropped"]
         == int(t["state_fips"].isin(["60", "66", "69", "78"]).sum())
         > 0
     )

@@ -9,10 +9,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from geodata.allocation import allocate_counties
-from geodata.staffing import StaffingPatterns
 from iceberg.errors import IcebergDataError
 from iceberg.geomatrix import GeoMatrix
 from iceberg.metrics import geo_metrics
+from iceberg.oews.staffing import StaffingPatterns
 
 OCC = np.array(["15-1252", "43-4051", "47-2061", "51-2090"])
 WAGE = np.array([100000.0, 50000.0, 60000.0, 40000.0])

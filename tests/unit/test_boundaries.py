@@ -9,6 +9,7 @@ import shapely
 from shapely.geometry import Polygon, box
 
 from geodata import boundaries as B
+from geodata import insets
 from iceberg.errors import IcebergDataError
 
 
@@ -132,7 +133,7 @@ def outlying() -> gpd.GeoDataFrame:
 
 
 def test_inset_layout_moves_into_frames(outlying):
-    out = B.inset_layout(outlying)
+    out = insets.inset_layout(outlying)
     assert out.crs.to_epsg() == 5070
     assert out.attrs["counts"] == {
         "territories_dropped": 1,
@@ -141,7 +142,7 @@ def test_inset_layout_moves_into_frames(outlying):
         "inset_PR": 1,
     }
     assert "66010" not in out["geoid"].tolist()
-    frames = B.inset_frames().set_index("state_fips")
+    frames = insets.inset_frames().set_index("state_fips")
     for geoid, geom in zip(out["geoid"], out.geometry):
         st = geoid[:2]
         if st in frames.index:
@@ -164,17 +165,23 @@ def test_inset_layout_same_transform_for_counties_and_states(outlying):
     state = gpd.GeoDataFrame(
         {"state_fips": ["02"]}, geometry=[shapely.union_all(counties.geometry.values)], crs=4269
     )
-    moved_counties = B.inset_layout(counties)
-    moved_state = B.inset_layout(state)
+    moved_counties = insets.inset_layout(counties)
+    moved_state = insets.inset_layout(state)
     a = shapely.union_all(moved_counties.geometry.values)
     b = moved_state.geometry.iloc[0]
     assert a.symmetric_difference(b).area < 1e-6 * b.area
 
 
 def test_inset_frames_disjoint():
-    frames = B.inset_frames()
+    frames = insets.inset_frames()
     assert frames["abbr"].tolist() == ["AK", "HI", "PR"]
     g = frames.geometry.values
     assert not any(g[i].intersects(g[j]) for i in range(3) for j in range(i + 1, 3))
 
 
+
+
+def test_state_crs_is_the_inset_projection_else_conus_albers():
+    assert insets.state_crs("02") == "EPSG:3338"  # Alaska Albers, as in its inset
+    assert insets.state_crs("15").startswith("+proj=aea")
+    assert insets.state_crs("47") == "EPSG:5070"

@@ -12,12 +12,11 @@ import pytest
 from shapely.geometry import box
 
 from iceberg.errors import IcebergDataError
+from iceberg.io.boundaries import read_boundaries, read_states
 from iceberg.io.census import (
     read_acs_county,
-    read_boundaries,
     read_county_area_crosswalk,
     read_county_population,
-    read_states,
 )
 
 FIX = Path(__file__).resolve().parents[1] / "fixtures" / "census"

@@ -9,18 +9,17 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from geodata.estimation import (
+from iceberg.errors import IcebergDataError
+from iceberg.geomatrix import GeoMatrix
+from iceberg.oews.estimation import (
     TOPCODE_ANNUAL,
     EstimatedLevel,
-    detailed_occ_codes,
     estimate_level,
     parent_matrix,
 )
-from geodata.holdout import holdout_mask, holdout_run
-from geodata.oews_matrix import published_matrices
-from geodata.staffing import national_staffing
-from iceberg.errors import IcebergDataError
-from iceberg.geomatrix import GeoMatrix
+from iceberg.oews.holdout import holdout_mask, holdout_run
+from iceberg.oews.published import detailed_occ_codes, published_matrices
+from iceberg.oews.staffing import national_staffing
 
 OCC = ["11-1011", "11-1021", "15-1251", "15-1252", "29-1141"]
 NAN = np.nan
@@ -285,7 +284,7 @@ def test_staffing_unknown_sector_raises(national: EstimatedLevel) -> None:
 
 
 def test_industry_mix_adjustment_by_hand() -> None:
-    from geodata.estimation import industry_mix_adjustment
+    from iceberg.oews.estimation import industry_mix_adjustment
 
     # Two industries: "tech" employs 15-1251 only, "health" 15-1252 and 29-1141 half each.
     shares = np.array([[0, 0, 1.0, 0, 0], [0, 0, 0, 0.5, 0.5]])

@@ -20,6 +20,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from iceberg.arrays import safe_div
+
 from .estimation import (
     EstimatedLevel,
     estimate_level,
@@ -27,7 +29,7 @@ from .estimation import (
     primary_parent,
     reference_wages,
 )
-from .oews_matrix import PublishedMatrices, published_matrices
+from .published import PublishedMatrices, published_matrices
 
 HOLDOUT_SEED = 20250501
 HOLDOUT_FRACTION = 0.10
@@ -122,7 +124,7 @@ def _state_share_residual(pub: PublishedMatrices, hidden: np.ndarray, states: Es
     share = np.where(ok[:, None], st_share[np.where(ok, primary, 0)], nat_share[None, :])
     weight = np.where(unknown, share, 0.0)
     wsum = weight.sum(axis=1, keepdims=True)
-    return published + resid[:, None] * np.divide(weight, wsum, out=np.zeros_like(weight), where=wsum > 0)
+    return published + resid[:, None] * safe_div(weight, wsum)
 
 
 def holdout_run(

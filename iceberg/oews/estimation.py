@@ -44,12 +44,12 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
+from iceberg.arrays import one_hot, safe_div
 from iceberg.errors import IcebergDataError
 from iceberg.geomatrix import GeoMatrix
+from iceberg.labels import TERRITORY_FIPS
 
-from .oews_matrix import (
-    REQUIRED_COLUMNS,
-    TOTAL_CODE,
+from .published import (
     PublishedMatrices,
     check_columns,
     detailed_occ_codes,
@@ -58,10 +58,9 @@ from .oews_matrix import (
 )
 
 __all__ = [
-    "ESTIMATE_COLUMNS", "HOURS_PER_YEAR", "KIND_NAMES", "NATIONAL_BLEND", "REQUIRED_COLUMNS",
-    "TOPCODE_ANNUAL", "TOTAL_CODE", "CellEstimate", "EstimatedLevel", "area_parents",
-    "detailed_occ_codes", "estimate_all", "estimate_cells", "estimate_level",
-    "estimate_nation_states", "industry_mix_adjustment", "parent_matrix",
+    "ESTIMATE_COLUMNS", "HOURS_PER_YEAR", "KIND_NAMES", "NATIONAL_BLEND", "TOPCODE_ANNUAL",
+    "CellEstimate", "EstimatedLevel", "area_parents", "estimate_all", "estimate_cells",
+    "estimate_level", "estimate_nation_states", "industry_mix_adjustment", "parent_matrix",
 ]
 
 HOURS_PER_YEAR = 2080.0  # BLS converts hourly to annual wages with 2,080 hours
@@ -186,7 +185,7 @@ def parent_matrix(
     ok = (ci >= 0) & (pi >= 0) & (w > 0)
     mat = sparse.csr_matrix((w[ok], (ci[ok], pi[ok])), shape=(len(child_ids), len(parent_ids)))
     rows = np.asarray(mat.sum(axis=1)).ravel()
-    scale = np.divide(1.0, rows, out=np.zeros_like(rows), where=rows > 0)
+    scale = safe_div(1.0, rows)
     return sparse.csr_matrix(sparse.diags(scale) @ mat)
 
 
@@ -210,10 +209,8 @@ def area_parents(area: pd.DataFrame) -> pd.Series:
 
 def _group_share(emp: np.ndarray, major_idx: np.ndarray, n_major: int) -> np.ndarray:
     """Each occupation's share of its major group, row by row (rows × O)."""
-    onehot = sparse.csr_matrix((np.ones(len(major_idx)), (np.arange(len(major_idx)), major_idx)),
-                               shape=(len(major_idx), n_major))
-    group_tot = np.asarray(emp @ onehot)[:, major_idx]
-    return np.divide(emp, group_tot, out=np.zeros_like(emp), where=group_tot > 0)
+    group_tot = np.asarray(emp @ one_hot(major_idx, n_major))[:, major_idx]
+    return safe_div(emp, group_tot)
 
 
 def estimate_cells(
@@ -234,7 +231,7 @@ def estimate_cells(
     Parameters
     ----------
     pub : PublishedMatrices
-        The level's published values (:func:`geodata.oews_matrix.published_matrices`).
+        The level's published values (:func:`iceberg.oews.published.published_matrices`).
     occ_codes : np.ndarray
         Occupation codes, length O (the columns of ``pub``).
     parent_emp : np.ndarray or None
@@ -331,7 +328,7 @@ def estimate_cells(
         if dead.any():  # the parent margin emptied a group that must hold jobs: back to the prior
             x = np.where(dead[ug], u_prior, x)
             sums = np.bincount(ug, x, n_groups)
-        factor = np.divide(flat_target, sums, out=np.zeros(n_groups), where=sums > 0)
+        factor = safe_div(flat_target, sums)
         return x * factor[ug]
 
     def to_parents(x: np.ndarray) -> np.ndarray:
@@ -339,7 +336,7 @@ def estimate_cells(
         full[uidx] = x
         full = full.reshape(n_g, n_o)
         cur = np.asarray(wt @ full)
-        factor = np.divide(p_resid, cur, out=np.ones_like(cur), where=cur > 0)
+        factor = safe_div(p_resid, cur, 1.0)
         cell = np.asarray(weights @ factor)
         cell[~has_parent] = 1.0
         return x * cell.ravel()[uidx]
@@ -397,7 +394,7 @@ def _cap_within_groups(x: np.ndarray, cap: np.ndarray, group: np.ndarray, n_grou
         weight = np.where(room, np.where(x > 0, x, prior), 0.0)
         per_group = np.bincount(group, excess, n_groups)
         wsum = np.bincount(group, weight, n_groups)
-        share = np.divide(weight, wsum[group], out=np.zeros_like(weight), where=wsum[group] > 0)
+        share = safe_div(weight, wsum[group])
         x = x + per_group[group] * share
     return np.minimum(x, cap)
 
@@ -570,10 +567,6 @@ def estimate_level(
     )
 
 
-#: State-level ids outside the national OEWS estimates (Guam, Puerto Rico, Virgin Islands).
-TERRITORIES = ("66", "72", "78")
-
-
 def estimate_all(
     frames: Mapping[str, pd.DataFrame],
     occ_codes: Sequence[str] | np.ndarray | None = None,
@@ -650,5 +643,5 @@ def state_parents(state: pd.DataFrame, nation_id: str) -> pd.Series:
     """State id → the nation, for the states inside the national estimates (not territories)."""
     check_columns(state, ("area",))
     ids = pd.Index(state["area"].astype(str).unique())
-    ids = ids[~ids.isin(TERRITORIES)]
+    ids = ids[~ids.isin(TERRITORY_FIPS)]  # Guam, Puerto Rico, Virgin Islands: outside the nation
     return pd.Series(nation_id, index=ids)

@@ -15,7 +15,7 @@ Choices (documented in ``docs/methods_allocation.md``):
   schools, hospitals and the USPS under 61, 62 and 48-49, the same way ACS files them, so the
   sectors still partition employment (they sum to the national total);
 - unpublished sector cells (``**`` and unlisted occupations) are estimated like any OEWS level
-  (:mod:`geodata.estimation`: each major group's residual over its unknown cells, in proportion
+  (:mod:`iceberg.oews.estimation`: each major group's residual over its unknown cells, in proportion
   to the national within-group shares), and counted.
 """
 
@@ -27,6 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from iceberg.arrays import one_hot
 from iceberg.errors import IcebergDataError
 from iceberg.io._table import require_columns
 
@@ -145,10 +146,10 @@ def national_staffing(
                                column="naics", expected="sector rows for " + ", ".join(member.index),
                                found=missing)
     filled = estimate_level(rows, national, national, occ_codes=occ_codes, geo_col="naics")
-    # Sum the filled sectors into their ACS group: a sparse-free one-hot product (S × sectors).
+    # Sum the filled sectors into their ACS group (S × O).
     gids = np.asarray(list(sectors), dtype=str)
-    onehot = (member.reindex(filled.ids).to_numpy()[None, :] == gids[:, None]).astype(float)
-    employment = onehot @ filled.employment
+    group_of = pd.Index(gids).get_indexer(member.reindex(filled.ids).to_numpy())
+    employment = np.asarray(one_hot(group_of, len(gids)).T @ filled.employment)
     tot = employment.sum(axis=1, keepdims=True)
     if (tot <= 0).any():
         bad = gids[(tot[:, 0] <= 0)][0]

@@ -1,7 +1,7 @@
 """One level of the OEWS frames as dense geography × occupation matrices of published values.
 
 No estimation happens here: suppressed or absent cells stay NaN and their BLS flags are kept, for
-:mod:`geodata.estimation` to estimate. Besides the detailed cells, the published margins are kept:
+:mod:`iceberg.oews.estimation` to estimate. Besides the detailed cells, the published margins are kept:
 the ``00-0000`` total (employment and mean wage) and the major-group totals.
 """
 
