@@ -9,7 +9,8 @@ blocked. Figures (median of ``--repeat`` ≥ 5 repetitions unless said otherwise
 - Apply (a new tool-frontier value: a scenario never computed before) → map repainted;
 - year slider → repainted (map of displaced wages); metric switch → repainted;
 - bytes received per Apply, and the shapes payload (sent once per page);
-- 5 concurrent sessions: time to map of each, server RSS per extra session;
+- 5 concurrent sessions: time to map of each, the server's share of it (first request → the
+  message with the shapes), server CPU and RSS per extra session;
 - load (issue 13): 5 / 10 / 20 simultaneous users, each opening a link to a *new* scenario
   (bounded in time): time to map (median, max, the last user) and server CPU per new scenario.
 
@@ -195,9 +196,30 @@ def new_pages(browser, h, users: int) -> tuple[list, list]:
     return ctxs, pages
 
 
+def ws_marks(page) -> dict:
+    """When the page first asked the server for a run, and when the map's shapes arrived:
+    the server's share of a new session (script run + sending), apart from the browser's."""
+    marks: dict[str, float] = {}
+
+    def on_ws(ws) -> None:
+        def sent(_payload) -> None:
+            marks.setdefault("asked", time.perf_counter())
+
+        def received(payload) -> None:
+            if len(payload) > 200_000:  # the one message carrying the county shapes
+                marks.setdefault("shapes", time.perf_counter())
+        ws.on("framesent", sent)
+        ws.on("framereceived", received)
+
+    page.on("websocket", on_ws)
+    return marks
+
+
 def bench_concurrent(browser, h, url: str, n: int, proc, users: int = 5) -> None:
     rss0 = server_rss_mb(proc.pid)
+    cpu0 = server_cpu_s(proc.pid)
     ctxs, pages = new_pages(browser, h, users)
+    marks = [ws_marks(page) for page in pages]
     start = time.perf_counter()
     for page in pages:
         page.goto(url, wait_until="commit")
@@ -212,6 +234,11 @@ def bench_concurrent(browser, h, url: str, n: int, proc, users: int = 5) -> None
     rss1 = server_rss_mb(proc.pid)
     times = [d if d is not None else float("nan") for d in done]
     report(f"{users} concurrent sessions, time to map each", times, target=6.0)
+    served = [m["shapes"] - m["asked"] for m in marks if "shapes" in m and "asked" in m]
+    if served:
+        report(f"  of which the server: page's first request → map message received "
+               f"({len(served)} sessions; the rest is the browsers, all on this machine)", served)
+    print(f"  server CPU for the {users} sessions: {server_cpu_s(proc.pid) - cpu0:.2f} s", flush=True)
     print(f"  server RSS {rss0:.0f} MB → {rss1:.0f} MB: {(rss1 - rss0) / users:.1f} MB per extra "
           f"session  [target ≤ 60 MB]  — {load()}", flush=True)
     for ctx in ctxs:
