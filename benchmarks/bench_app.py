@@ -251,6 +251,7 @@ def bench_load(browser, h, url: str, n: int, proc, counts: list[int], budget: fl
     for users in counts:
         cpu0 = server_cpu_s(proc.pid)
         ctxs, pages = new_pages(browser, h, users)
+        marks = [ws_marks(page) for page in pages]
         start = time.perf_counter()
         for i, page in enumerate(pages):
             serial += 1
@@ -273,6 +274,12 @@ def bench_load(browser, h, url: str, n: int, proc, counts: list[int], budget: fl
               f"{cpu / users:.2f} s per new scenario (whole page, not only the scenario)"
               f"{'  [target: 20th ≤ 5 s: ' + ('met' if len(drawn) == users and drawn[-1] <= 5 else 'NOT met') + ']' if users == 20 else ''}"
               f"  — {load()}", flush=True)
+        served = sorted(m["shapes"] - start for m in marks if "shapes" in m)
+        if served:
+            print(f"  the server's share: the map message reached {len(served)}/{users} pages, "
+                  f"median {statistics.median(served):.2f} s, last {served[-1]:.2f} s after the "
+                  f"first page was opened (the rest is {users} chromium pages rendering on this "
+                  f"machine)", flush=True)
         for ctx in ctxs:
             ctx.close()
 

@@ -1,5 +1,5 @@
-"""iceberg policy sandbox — entry point (``iceberg app``, or
-``streamlit run iceberg_app/streamlit_app.py`` in a checkout).
+"""iceberg policy sandbox — entry point, started by ``iceberg app`` (with the server options
+of ``streamlit.toml`` beside this file).
 
 Two pages: the sandbox (map, levers, drill-down, downloads) and methods & sources. The app
 only calls iceberg's public API; its own code is layout (``iceberg_app.views``), no model code.

@@ -6,12 +6,24 @@ import importlib.util
 import os
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import typer
 
 from iceberg import settings
 from iceberg.cli._app import app
+
+
+def server_flags(script: Path) -> list[str]:
+    """Streamlit command-line flags from the sandbox's ``streamlit.toml`` (beside its script)."""
+    config = tomllib.loads((script.parent / "streamlit.toml").read_text(encoding="utf-8"))
+    flags = []
+    for section, options in config.items():
+        for option, value in options.items():
+            text = str(value).lower() if isinstance(value, bool) else str(value)
+            flags += [f"--{section}.{option}", text]
+    return flags
 
 
 def app_file() -> Path:
@@ -37,8 +49,8 @@ def launch_app(
         import iceberg
 
         iceberg.build()
-    cmd = [sys.executable, "-m", "streamlit", "run", str(script), "--server.port", str(port),
-           "--server.address", address, "--browser.gatherUsageStats", "false"]
+    cmd = [sys.executable, "-m", "streamlit", "run", str(script), *server_flags(script),
+           "--server.port", str(port), "--server.address", address]
     env = os.environ.copy()
     if settings.data_dir_origin() != "cache":  # hand --data-dir on to the app process
         env["ICEBERG_DATA_DIR"] = str(settings.data_dir())

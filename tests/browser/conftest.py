@@ -7,6 +7,7 @@ functions so ``benchmarks/bench_app.py`` can reuse them.
 from __future__ import annotations
 
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -24,7 +25,9 @@ ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 CHROMIUM = "/usr/bin/chromium"
 LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                "--disable-component-update", "--disable-sync", "--no-first-run"]
-_LOCAL = ("http://127.0.0.1", "http://localhost", "ws://127.0.0.1", "data:", "blob:")
+#: Any URL that is not the local server: a regular expression the browser side matches, so the
+#: app's own requests are never routed through Python (a Python predicate would see them all).
+_FOREIGN = re.compile(r"^(?!(https?|wss?)://(127\.0\.0\.1|localhost)[:/]|data:|blob:)")
 
 
 def free_port() -> int:
@@ -45,9 +48,10 @@ def start_app(raw_dir: Path, cache_dir: Path, port: int | None = None,
     env = {**os.environ, "ICEBERG_DATA_DIR": str(raw_dir), "ICEBERG_CACHE_DIR": str(cache_dir),
            "ICEBERG_APP_TIMING": os.environ.get("ICEBERG_APP_TIMING", "1")}
     if installed_at is None:
-        cmd = [sys.executable, "-m", "streamlit", "run", str(APP), "--server.headless", "true",
-               "--server.port", str(port), "--server.address", "127.0.0.1",
-               "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]
+        from iceberg.cli.launch import server_flags  # the options `iceberg app` passes
+
+        cmd = [sys.executable, "-m", "streamlit", "run", str(APP), *server_flags(APP),
+               "--server.port", str(port), "--server.address", "127.0.0.1"]
         cwd = ROOT
     else:
         cmd = [sys.executable, "-c", "from iceberg.cli import main; main()", "app", "--no-build",
@@ -86,7 +90,8 @@ def stop_app(proc: subprocess.Popen) -> None:
 def route_offline(context, external: list[str] | None = None) -> list[str]:
     """Block every non-local request (the app must need none) and record it in ``external``.
 
-    Only foreign requests reach Python: the app's own traffic is never slowed by routing.
+    Only foreign requests reach Python (the pattern is matched by Playwright's driver): the
+    app's own traffic is never slowed by routing.
     """
     seen = external if external is not None else []
 
@@ -94,7 +99,7 @@ def route_offline(context, external: list[str] | None = None) -> list[str]:
         seen.append(route.request.url)
         route.abort()
 
-    context.route(lambda url: not url.startswith(_LOCAL), handle)
+    context.route(_FOREIGN, handle)
     return seen
 
 

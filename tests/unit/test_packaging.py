@@ -68,7 +68,8 @@ def test_wheel_ships_the_sandbox(unpacked_wheel):
     """`iceberg app` works from a normal install: the sandbox is a package inside the wheel."""
     shipped = {p.relative_to(unpacked_wheel).as_posix() for p in unpacked_wheel.rglob("*")
                if p.is_file()}
-    for name in ("iceberg_app/streamlit_app.py", "iceberg_app/pages/sandbox.py",
+    for name in ("iceberg_app/streamlit_app.py", "iceberg_app/streamlit.toml",
+                 "iceberg_app/pages/sandbox.py",
                  "iceberg_app/pages/methods.py", "iceberg_app/views/countymap.py",
                  "iceberg_app/assets/countymap/countymap.js",
                  "iceberg_app/assets/countymap/countymap.css",
@@ -88,3 +89,15 @@ def test_installed_launcher_finds_the_installed_app(unpacked_wheel, tmp_path):
     paths = [Path(p) for p in out.split()]
     assert all(p.is_relative_to(unpacked_wheel) for p in paths), out
     assert paths[2].is_file()
+
+
+def test_server_flags_come_from_the_apps_own_config():
+    """`iceberg app`, the browser tests and the benchmarks start Streamlit with the options in
+    iceberg_app/streamlit.toml: no tracebacks shown, no file watching, no GC after each run."""
+    from iceberg.cli.launch import app_file, server_flags
+
+    flags = server_flags(app_file())
+    pairs = dict(zip(flags[::2], flags[1::2]))
+    assert pairs["--client.showErrorDetails"] == "false"
+    assert pairs["--runner.postScriptGC"] == "false"
+    assert pairs["--server.fileWatcherType"] == "none"
