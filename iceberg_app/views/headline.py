@@ -59,8 +59,8 @@ def cards(res: AppResult, base: AppResult, fips: str | None, name: str, year: in
     for i, (index, dollars, workers, title) in enumerate(items):
         line = f"{fmt.money(row[dollars])} · {fmt.count(row[workers])} wkrs"
         if differs and brow is not None and abs(row[index] - brow[index]) >= 5e-5:
-            # the change first: a narrow card cuts the end of the line
-            line = f"{(row[index] - brow[index]) * 100:+.1f} pp · {line}"
+            # the change and the dollars (the workers are in the help): a card fits ~22 characters
+            line = f"{(row[index] - brow[index]) * 100:+.1f} pp · {fmt.money(row[dollars])}"
         grid[i % 2].metric(title, fmt.pct(row[index]), delta=line, delta_color="off",
                            delta_arrow="off", border=True,
                            help=f"{fmt.label(index)} in {name}: {fmt.money(row[dollars])} of a "
@@ -101,6 +101,9 @@ def cards(res: AppResult, base: AppResult, fips: str | None, name: str, year: in
     ]
     for i, (metric, title, f, note) in enumerate(specs):
         if differs and b is not None and abs(s[metric] - b[metric]) > 1e-9 * max(1.0, abs(b[metric])):
-            note = f"{note} ({'+' if s[metric] >= b[metric] else ''}{f(s[metric] - b[metric])})"
+            change = f"{'+' if s[metric] >= b[metric] else ''}{f(s[metric] - b[metric])}"
+            # a card fits ~22 characters: the change replaces a note that only points elsewhere
+            note = f"{change} vs baseline" if metric in ("net_wage_impact", "gdp_proxy") \
+                else f"{note} ({change})"
         grid[i % 2].metric(title, f(s[metric]), delta=note, delta_color="off", delta_arrow="off",
                            border=True, help=HELP[metric])

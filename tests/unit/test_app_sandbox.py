@@ -304,3 +304,17 @@ def test_closed_lever_groups_draw_nothing_and_keep_the_applied_values(app):
     budget = next(n for n in at.sidebar.number_input if n.key == "lv.reskilling_budget")
     assert budget.value == pytest.approx(5000.0)  # $ million, from the applied scenario
     assert len(at.sidebar.multiselect) == 2  # target sectors and target counties
+
+
+def test_card_lines_fit_a_card_when_the_scenario_differs(app):
+    """Shipped bug: with a changed scenario the grey lines under the values ran past the card
+    ("+44.3 pp · $6.5T · 78…"); each stays within what a card shows (~22 characters)."""
+    at = app()
+    at.run()
+    slider(at, "Tool frontier").set_value(1.0)
+    slider(at, "Adoption ceiling").set_value(0.9)
+    apply(at)
+    no_failures(at)
+    lines = {m.label: m.delta for m in at.metric if m.delta}
+    assert any("pp" in d for d in lines.values())  # the change is shown
+    assert all(len(d) <= 22 for d in lines.values()), lines
