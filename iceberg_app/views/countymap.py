@@ -254,10 +254,12 @@ def hatch_payload(ids: pd.Index, share: pd.Series | None, threshold: float, show
         return None
     s = pd.to_numeric(share, errors="coerce").reindex(ids)
     flags = np.where(s.to_numpy(dtype=float) > threshold, ord("1"), ord("0")).astype(np.uint8)
-    text = np.where(s.notna(), "Estimated jobs: " + (s * 100).round(0).astype("Int64").astype(str)
-                    + "%", "")
+    # whole percentages, the tooltip line built in the page from one template: the same line
+    # spelled out 3,222 times was 70 KB of every paint
+    percent = np.where(s.notna(), (s * 100).round(0).astype("Int64").astype(str), "")
     return {"flags": flags.tobytes().decode("ascii"), "shown": bool(shown),
-            "label": f"over {threshold:.0%} of jobs estimated", "text": "|".join(text.tolist())}
+            "label": f"over {threshold:.0%} of jobs estimated",
+            "percent": "|".join(percent.tolist()), "template": "Estimated jobs: {}%"}
 
 
 def show(geometry: Geometry, paint: dict, *, key: str, focus: str | None = None,

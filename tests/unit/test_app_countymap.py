@@ -104,7 +104,11 @@ def test_hatch_flags_counties_mostly_estimated():
     share = pd.Series([0.9, 0.1, np.nan], index=ids)
     h = countymap.hatch_payload(ids, share, 0.5, shown=True)
     assert h["flags"] == "100" and h["shown"]
-    assert h["text"].split("|")[0] == "Estimated jobs: 90%"
+    assert h["percent"].split("|") == ["90", "10", ""]  # the page builds the tooltip line
+    assert h["template"].replace("{}", "90") == "Estimated jobs: 90%"
+    many = pd.Index([f"{i:05d}" for i in range(3222)])
+    big = countymap.hatch_payload(many, pd.Series(0.123, index=many), 0.5, shown=False)
+    assert len(json.dumps(big)) < 16_000  # was ~75 KB in every paint
     assert countymap.hatch_payload(ids, None, 0.5, shown=True) is None
 
 

@@ -180,7 +180,8 @@ function showTip(entry, i, ev) {
   const tip = entry.tip;
   const value = p.text[i] ?? "No data";
   const extra = p.extra ? p.extra[i] : "";
-  const hatch = entry.hatch && entry.hatch.text ? entry.hatch.text[i] : "";
+  const pct = entry.hatch && entry.hatch.percent ? entry.hatch.percent[i] : "";
+  const hatch = pct ? entry.hatch.template.replace("{}", pct) : "";
   tip.innerHTML = `<b>${entry.geo.names[i]}</b><br>${p.label}: <b>${value}</b>` +
     (extra ? `<br>${extra}` : "") + (hatch ? `<br><i>${hatch}</i>` : "") +
     '<br><span class="icm-hint">Click for the drill-down</span>';
@@ -290,7 +291,7 @@ function setHatch(entry, h) {
     entry.map.removeLayer(entry.hatchGroup);
     entry.hatchGroup = null;
   }
-  entry.hatch = h ? { ...h, text: h.text ? h.text.split("|") : null } : null;
+  entry.hatch = h ? { ...h, percent: h.percent ? h.percent.split("|") : null } : null;
   if (!h || !h.shown) return;
   const pattern = hatchPattern();
   const renderer = L.canvas({ padding: 0.3 });
