@@ -49,14 +49,16 @@ def main() -> None:
         st.success(ss.pop("flash"))
 
     abbrs = sorted(choices.state_abbr)
-    c1, c2 = st.columns([2, 5], vertical_alignment="bottom")
+    c1, c2, c3 = st.columns([2, 2, 3], vertical_alignment="bottom")
     c1.selectbox("Geography", ["US", *abbrs], key="view.geo",
                  format_func=lambda a: "Whole country" if a == "US"
                  else choices.states[choices.state_abbr[a]])
     geo = ss["view.geo"]
     fips = None if geo == "US" else choices.state_abbr[geo]
     name = "the United States" if fips is None else choices.states[fips]
-    c2.markdown(scenario_label(res.scenario), help="The baseline is the model's default "
+    with c2:  # outside the map fragment: its 3,222 names are not re-sent on every view change
+        county_search(choices, fips)
+    c3.markdown(scenario_label(res.scenario), help="The baseline is the model's default "
                 "levers: every comparison (cards, side by side, difference) is against it.")
 
     map_section(res, base, fips, geo if fips else None, name)
@@ -127,7 +129,7 @@ def _map_section(res, base, fips, abbr, name) -> None:
             diff = _draw_maps(res, base, metric, mode, year, fips, label)
     _point_to_scenario_metric(res, metric)
     c1, c2 = st.columns([3, 2], vertical_alignment="center")
-    c1.caption("Hover a county for its figures; click it (or search below) for the drill-down. "
+    c1.caption("Hover a county for its figures; click it (or find it above) for the drill-down. "
                "Colour classes are fixed on the baseline, so a darker county really moved.")
     if "estimated_share" in res.counties.columns:
         c2.toggle("Hatch counties whose jobs are mostly estimated", key="view.hatch",
@@ -196,16 +198,24 @@ def _saturation_note(res, metric, year, fips) -> None:
                    "share the darkest colour; the Difference view shows how far each one moved.")
 
 
-def _below(res, base, metric, mode, diff, year, fips, abbr) -> None:
+def county_search(choices, fips: str | None) -> None:
+    """Find a county (the drill-down below the map follows it; a map click sets it too)."""
     ss = st.session_state
-    choices = get_choices()
-
     county_opts = [g for g, s in choices.county_state.items() if fips is None or s == fips]
     if ss.get("county_pick") and ss["county_pick"] not in county_opts:
         county_opts.append(ss["county_pick"])
     ss.setdefault("county_pick", None)
-    geoid = st.selectbox("Find a county", county_opts, key="county_pick",
-                         placeholder="Type a county name…", format_func=lambda g: choices.counties[g])
+    st.selectbox("Find a county", county_opts, key="county_pick",
+                 placeholder="Type a county name…", format_func=lambda g: choices.counties[g])
+
+
+def _below(res, base, metric, mode, diff, year, fips, abbr) -> None:
+    ss = st.session_state
+    choices = get_choices()
+
+    geoid = ss.get("county_pick")
+    if ss.pop("county_clicked", False):  # a click on the map: the search box shows it too
+        st.rerun(scope="app")
     # lazy tabs: only the open one runs and is sent (the page stays light; a click reruns)
     tabs = st.tabs(["County", "Ranking", "Uncertainty", "Downloads"], key="view.tab",
                    on_change="rerun")

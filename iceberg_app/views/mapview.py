@@ -76,6 +76,7 @@ def classes_text(metric: str, values: pd.Series) -> np.ndarray:
 
 def _pick_county(geoid: str) -> None:
     st.session_state["county_pick"] = geoid
+    st.session_state["county_clicked"] = True  # the page reruns whole so the search box follows
 
 
 def show(res: AppResult, metric: str, year: int | None, state_fips: str | None, key: str, *,
