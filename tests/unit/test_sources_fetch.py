@@ -73,17 +73,6 @@ def server(tmp_path):
         thread.join(timeout=5)
 
 
-def test_stalled_download_says_stalled(server, tmp_path):
-    _, base, root = server
-    (root / "table.csv").write_bytes(GOOD * 50)
-    reg = _registry(tmp_path, _single(f"{base}/stall/table.csv", None))
-    dest = tmp_path / "cache"
-    with pytest.raises(FetchError, match="stalled") as err:
-        fetch(["demo"], registry=reg, dest=dest, progress=False, timeout=0.5)
-    assert "offline" not in str(err.value)
-    _no_leftovers(dest)
-
-
 def _registry(tmp_path: Path, body: str) -> dict:
     """Write a tiny registry TOML (one source ``demo``) and load it."""
     path = tmp_path / "registry.toml"
@@ -148,15 +137,19 @@ def test_hash_mismatch_leaves_nothing(server, tmp_path):
     _no_leftovers(dest)
 
 
-def test_interrupted_transfer_leaves_no_partial_file(server, tmp_path):
+@pytest.mark.parametrize(("route", "timeout", "says"), [
+    ("stall", 0.5, "stalled"),  # the server stops sending: not "offline"
+    ("cut", 5, "interrupted"),  # a short body, no known hash: only the transport notices
+])
+def test_broken_transfer_is_named_and_leaves_no_partial_file(server, tmp_path, route, timeout, says):
     _, base, root = server
     (root / "table.csv").write_bytes(GOOD * 50)
-    # no known hash: only the transport can notice the short body
-    reg = _registry(tmp_path, _single(f"{base}/cut/table.csv", None))
+    reg = _registry(tmp_path, _single(f"{base}/{route}/table.csv", None))
     dest = tmp_path / "cache"
-    with pytest.raises(FetchError, match="interrupted") as err:
-        fetch(["demo"], registry=reg, dest=dest, progress=False, timeout=5)
-    assert f"{base}/cut/table.csv" in str(err.value)
+    with pytest.raises(FetchError, match=says) as err:
+        fetch(["demo"], registry=reg, dest=dest, progress=False, timeout=timeout)
+    assert f"{base}/{route}/table.csv" in str(err.value)
+    assert "offline" not in str(err.value)
     _no_leftovers(dest)
 
 
