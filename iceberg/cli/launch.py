@@ -41,9 +41,11 @@ def launch_app(
 ) -> None:
     """Start the sandbox in the browser (builds the data bundle first when needed)."""
     script = app_file()
-    if not script.is_file():
-        typer.echo(f"error: the sandbox package `iceberg_app` is not installed ({script}); "
-                   "reinstall iceberg-index (`pip install iceberg-index`)", err=True)
+    missing = [p for p in (script, script.parent / "streamlit.toml") if not p.is_file()]
+    if missing:
+        typer.echo(f"error: the sandbox package `iceberg_app` is not installed completely "
+                   f"(missing {missing[0]}); reinstall iceberg-index (`pip install iceberg-index`)",
+                   err=True)
         raise typer.Exit(2)
     if build_first:
         import iceberg

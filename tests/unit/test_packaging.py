@@ -104,3 +104,17 @@ def test_server_flags_come_from_the_apps_own_config():
     assert pairs["--client.showErrorDetails"] == "false"
     assert pairs["--runner.postScriptGC"] == "false"
     assert pairs["--server.fileWatcherType"] == "none"
+
+
+def test_incomplete_app_install_is_one_error_line(tmp_path, monkeypatch):
+    """A broken install (the sandbox's server options missing) gets one line, exit 2."""
+    from typer.testing import CliRunner
+
+    from iceberg.cli import app, launch
+
+    (tmp_path / "streamlit_app.py").write_text("", encoding="utf-8")
+    monkeypatch.setattr(launch, "app_file", lambda: tmp_path / "streamlit_app.py")
+    res = CliRunner().invoke(app, ["app", "--no-build"])
+    assert res.exit_code == 2
+    assert "streamlit.toml" in res.output and "reinstall" in res.output
+    assert "Traceback" not in res.output
