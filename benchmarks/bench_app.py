@@ -5,12 +5,16 @@ Headless Debian chromium driven by Playwright, the app served on 127.0.0.1 on th
 blocked. Figures (median of ``--repeat`` ≥ 5 repetitions unless said otherwise):
 
 - server ready (health answers) → map drawn: the server's first session (caches cold), then
-  new sessions on a warm server;
-- Apply (a new tool-frontier value: a scenario never computed before) → map repainted;
+  new sessions on a warm server (and when their levers follow);
+- Apply (a new tool-frontier value: a scenario never computed before) → map repainted, and
+  Apply of a scenario computed before;
 - year slider → repainted (map of displaced wages); metric switch → repainted;
+- each repaint twice: as this script sees it (Playwright's click and polling included) and in
+  page time (the click or key event → the animation frame that shows the new colours);
 - bytes received per Apply, and the shapes payload (sent once per page);
 - 5 concurrent sessions: time to map of each, the server's share of it (first request → the
-  message with the shapes), server CPU and RSS per extra session;
+  message with the shapes), server CPU and RSS per extra session, and the floor in the same
+  run: 1 and 5 sessions of an empty Streamlit page (the browsers and Streamlit's frontend);
 - load (issue 13): 5 / 10 / 20 simultaneous users, each opening a link to a *new* scenario
   (bounded in time): time to map (median, max, the last user) and server CPU per new scenario.
 
@@ -26,9 +30,11 @@ import argparse
 import importlib.util
 import os
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -117,8 +123,28 @@ def wait_paint(page, h, before_classes: str | None, before_paints: int, timeout:
     raise RuntimeError("the map did not repaint")
 
 
+#: The page's own clock for "input → repainted": the last click or key press (capture phase,
+#: before any handler) and the map component's ``stats.framedAt`` (the animation frame after a
+#: paint, when Leaflet has redrawn its canvas). No Playwright round trip in between.
+_INPUT_CLOCK = """
+window.__lastInput = 0;
+for (const type of ["click", "keydown"]) {
+  window.addEventListener(type, () => { window.__lastInput = performance.now(); }, true);
+}
+"""
+
+
+def page_latency(page, timeout_ms: int = 5000) -> float:
+    """Seconds from the last click or key press to the repainted map's frame, in page time."""
+    page.wait_for_function("() => { const s = window.__icebergCountyMap && "
+                           "window.__icebergCountyMap.stats; return s && s.framedAt > "
+                           "window.__lastInput; }", timeout=timeout_ms)
+    return page.evaluate("(window.__icebergCountyMap.stats.framedAt - window.__lastInput) / 1000")
+
+
 def open_map(browser, h, url: str, n: int, timeout: float = 300.0):
     ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
+    ctx.add_init_script(_INPUT_CLOCK)
     external = h.route_offline(ctx)
     page = ctx.new_page()
     counter = h.count_ws_bytes(page)
@@ -136,16 +162,36 @@ def bench_single(browser, h, url: str, n: int, repeat: int, proc) -> None:
     shapes = page.evaluate("JSON.stringify(window.__icebergCountyMap.stats)")
     print(f"  first page received {counter['bytes'] / 1e6:.2f} MB over the websocket "
           f"(shapes once + page); map stats {shapes}", flush=True)
-    warm = []
+    warm, levers = [], []
     for _ in range(repeat):
-        c2, _p2, t, _ext, _cnt = open_map(browser, h, url, n)
+        start = time.perf_counter()
+        c2, p2, t, _ext, _cnt = open_map(browser, h, url, n)
         warm.append(t)
+        p2.get_by_role("button", name="Apply").wait_for(timeout=60_000)  # the levers follow
+        levers.append(time.perf_counter() - start)
         c2.close()
     report("server ready → map drawn, new session on a warm server", warm, target=3.0)
+    report("  the levers drawn (they follow the map)", levers)
+    # a returning visitor: a new page (a new session) in a browser that has Streamlit's and the
+    # map's static files in its cache already
+    back_ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
+    h.route_offline(back_ctx)
+    returning = []
+    for i in range(repeat + 1):
+        p3 = back_ctx.new_page()
+        t0 = time.perf_counter()
+        p3.goto(url)
+        h.wait_for_map(p3, n)
+        if i:  # the first visit fills the cache
+            returning.append(time.perf_counter() - t0)
+        p3.close()
+    back_ctx.close()
+    report("  the same for a returning visitor (browser cache holds the static files)", returning,
+           target=3.0)
 
     slider = page.locator('[data-testid="stSlider"]').filter(has_text="Tool frontier") \
         .first.locator('input[type="range"]').first
-    apply_runs, sizes = [], []
+    apply_runs, apply_page, sizes = [], [], []
     for _ in range(repeat):
         wait_idle(page)
         before, n_paints, received = h.map_info(page)["classes"], paints(page), counter["bytes"]
@@ -154,16 +200,28 @@ def bench_single(browser, h, url: str, n: int, repeat: int, proc) -> None:
         t0 = time.perf_counter()
         page.get_by_role("button", name="Apply").click()
         apply_runs.append(wait_paint(page, h, before, n_paints) - t0)
+        apply_page.append(page_latency(page))
         wait_idle(page)
         sizes.append((counter["bytes"] - received) / 1e3)
     report("Apply (new λ) → map repainted", apply_runs, target=0.3)
+    report("  the same in page time (click → repainted frame)", apply_page, target=0.3)
+    cached = []
+    for i in range(repeat):  # back and forth between two scenarios already computed
+        wait_idle(page)
+        n_paints = paints(page)
+        slider.focus()
+        slider.press("ArrowLeft" if i % 2 == 0 else "ArrowRight")
+        page.get_by_role("button", name="Apply").click()
+        wait_paint(page, h, None, n_paints)
+        cached.append(page_latency(page))
+    report("Apply (a scenario computed before) → repainted, page time", cached, target=0.3)
     report("  bytes received per Apply (whole rerun, KB)", sizes, unit="KB")
 
     page.get_by_text("Displaced wages", exact=True).first.click()
     wait_idle(page)
     # the year slider is the only slider of the main area (the band sliders sit in a closed tab)
     year = page.locator('[data-testid="stMain"] [data-testid="stSlider"] input[type="range"]').first
-    year_runs = []
+    year_runs, year_page = [], []
     for i in range(repeat):
         wait_idle(page)
         before, n_paints = h.map_info(page)["classes"], paints(page)
@@ -171,16 +229,20 @@ def bench_single(browser, h, url: str, n: int, repeat: int, proc) -> None:
         t0 = time.perf_counter()
         year.press("ArrowLeft" if i % 2 == 0 else "ArrowRight")
         year_runs.append(wait_paint(page, h, None, n_paints) - t0)
+        year_page.append(page_latency(page))
     report("year slider → map repainted (displaced wages)", year_runs, target=0.3)
+    report("  the same in page time (key → repainted frame)", year_page, target=0.3)
 
-    metric_runs = []
+    metric_runs, metric_page = [], []
     for i in range(repeat):
         wait_idle(page)
         n_paints = paints(page)
         t0 = time.perf_counter()
         page.get_by_text("Hidden" if i % 2 == 0 else "Total (iceberg)", exact=True).first.click()
         metric_runs.append(wait_paint(page, h, None, n_paints) - t0)
+        metric_page.append(page_latency(page))
     report("metric switch → map repainted", metric_runs, target=0.3)
+    report("  the same in page time (click → repainted frame)", metric_page, target=0.3)
     print(f"  external requests: {len(external)}", flush=True)
     ctx.close()
 
@@ -213,6 +275,46 @@ def ws_marks(page) -> dict:
 
     page.on("websocket", on_ws)
     return marks
+
+
+def empty_page_floor(browser, h, users: int = 5) -> None:
+    """The same measure for an empty Streamlit page (one title) on its own server: what the
+    browsers and Streamlit's own frontend cost on this machine, whatever the app draws."""
+    folder = Path(tempfile.mkdtemp(prefix="iceberg_bench_empty_"))
+    script = folder / "empty_page.py"
+    script.write_text('import streamlit as st\n\nst.title("An empty Streamlit page")\n',
+                      encoding="utf-8")
+    port = h.free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(script),
+                             "--server.headless", "true", "--server.port", str(port),
+                             "--server.address", "127.0.0.1", "--browser.gatherUsageStats",
+                             "false", "--server.fileWatcherType", "none"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            start_new_session=True)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(url + "/_stcore/health", timeout=2):
+                    break
+            except OSError:
+                time.sleep(0.3)
+        for count in (1, users):
+            ctxs, pages = new_pages(browser, h, count)
+            start = time.perf_counter()
+            for page in pages:
+                page.goto(url, wait_until="commit")
+            times = []
+            for page in pages:
+                page.get_by_text("An empty Streamlit page").wait_for(timeout=120_000)
+                times.append(time.perf_counter() - start)
+            report(f"  floor: {count} concurrent session(s) of an empty Streamlit page, time to "
+                   "its title", times)
+            for ctx in ctxs:
+                ctx.close()
+    finally:
+        h.stop_app(proc)
 
 
 def bench_concurrent(browser, h, url: str, n: int, proc, users: int = 5) -> None:
@@ -321,6 +423,7 @@ def main() -> None:
             browser = h.launch_browser(pw)
             bench_single(browser, h, url, n, args.repeat, proc)
             bench_concurrent(browser, h, url, n, proc)
+            empty_page_floor(browser, h)
             if not args.skip_load:
                 bench_load(browser, h, url, n, proc,
                            [int(x) for x in args.users.split(",") if x], args.load_budget)

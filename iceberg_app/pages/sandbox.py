@@ -34,6 +34,7 @@ def main() -> None:
     ss = st.session_state
     choices = get_choices()
     session.init(choices)
+    session.begin_page_run()
     res, base = compute(ss["scenario_json"]), baseline()
     timing.mark("scenario computed")
 
@@ -62,8 +63,9 @@ def main() -> None:
                 "levers: every comparison (cards, side by side, difference) is against it.")
 
     map_section(res, base, fips, geo if fips else None, name)
-    # the levers last: the browser draws the map first (Apply is a callback, run before this)
-    session.sidebar(choices)
+    # the levers last (Apply is a callback, run before this); a session's first run leaves
+    # them out, and the map's "drawn" signal brings them
+    session.sidebar_or_placeholder(choices)
     timing.mark("sidebar")
 
 
@@ -100,6 +102,8 @@ def map_section(res, base, fips, abbr, name) -> None:
 def _map_section(res, base, fips, abbr, name) -> None:
     timing.mark("map section")
     ss = st.session_state
+    if session.levers_wanted():  # the map is drawn in the browser: the page with its levers
+        st.rerun(scope="app")
     get_choices()
     options = list(TECH_OPTIONS) + (list(SCENARIO_OPTIONS) if res.has_scenario else [])
     if ss.get("view.metric") not in options:
@@ -123,10 +127,10 @@ def _map_section(res, base, fips, abbr, name) -> None:
             headline.cards(res, base, fips, name, year)
     else:
         map_col, card_col = st.columns([3, 2])
+        with map_col:  # the map's element first: the browser mounts it before the cards
+            diff = _draw_maps(res, base, metric, mode, year, fips, label)
         with card_col:
             headline.cards(res, base, fips, name, year)
-        with map_col:
-            diff = _draw_maps(res, base, metric, mode, year, fips, label)
     _point_to_scenario_metric(res, metric)
     c1, c2 = st.columns([3, 2], vertical_alignment="center")
     c1.caption("Hover a county for its figures; click it (or find it above) for the drill-down. "
@@ -142,6 +146,8 @@ def _draw_maps(res, base, metric, mode, year, fips, label):
     """The map(s) of the chosen view, each headed by a line saying what it shows."""
     diff = None
     hatch = bool(st.session_state.get("view.hatch"))
+    # a session's first map, once drawn in the browser, brings the levers
+    on_drawn = session.map_drawn_cb if session.levers_waiting() else None
     if mode == "side":
         left, right = st.columns(2)
         with left:
@@ -149,16 +155,19 @@ def _draw_maps(res, base, metric, mode, year, fips, label):
             mapview.show(base, metric, year, fips, "map_base", hatch=hatch)
         with right:
             st.markdown(f"**Scenario** · {label}")
-            mapview.show(res, metric, year, fips, "map", hatch=hatch)
+            mapview.show(res, metric, year, fips, "map", hatch=hatch,
+                         on_drawn=on_drawn)
         _saturation_note(res, metric, year, fips)
     elif mode == "diff":
         diff = base
         st.markdown(f"**Change in {label[0].lower()}{label[1:]}**: scenario − baseline"
                     + (f", {year}" if year is not None and metric in SCENARIO_OPTIONS else ""))
-        mapview.show(res, metric, year, fips, "map", diff_against=base, hatch=hatch)
+        mapview.show(res, metric, year, fips, "map", diff_against=base, hatch=hatch,
+                     on_drawn=on_drawn)
     else:
         shown = base if mode == "baseline" else res
-        mapview.show(shown, metric, year, fips, "map", hatch=hatch)
+        mapview.show(shown, metric, year, fips, "map", hatch=hatch,
+                     on_drawn=on_drawn)
         if mode == "scenario":
             _saturation_note(res, metric, year, fips)
     return diff

@@ -2,18 +2,21 @@
 
 The county and state shapes travel to the browser once per page (:func:`geometry_payload`,
 encoded polylines, ~0.5 MB) with the session's first map and stay in the page (a page that
-lacks them asks again through the ``need_geom`` trigger); from then on each rerun sends only a *paint* (:func:`paint_payload`): one class character per
-county, the class colours, the tooltip values and the legend — tens of KB, nothing else.
-Leaflet's JS/CSS are those of the installed ``xstatic-leaflet`` package, copied into the
-component's ``asset_dir`` (``iceberg_app/assets/countymap``, or a copy in the user cache when the
-installed package folder is read-only) and fetched once by the browser; no CDN.
+lacks them asks again through the ``need_geom`` trigger); from then on each rerun sends only a
+*paint* (:func:`paint_payload`): one class character per county, the class colours, the tooltip
+values and the legend — tens of KB, nothing else. Leaflet's JS/CSS are those of the installed
+``xstatic-leaflet`` package, bundled with the component's own into one JS and one CSS file
+(:func:`build_assets`) in its ``asset_dir`` (``iceberg_app/assets/countymap``, or a folder in
+the user cache when the installed package folder is read-only), fetched once by the browser;
+no CDN.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
-import shutil
+import os
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,13 +28,16 @@ import streamlit as st
 
 log = logging.getLogger("iceberg.app")
 
-#: The component's files as shipped in the package (``countymap.js``, ``countymap.css``).
+#: The component's sources as shipped in the package (``countymap.js``, ``countymap.css``).
 ASSET_DIR = Path(__file__).resolve().parents[1] / "assets" / "countymap"
 PROJECT = "iceberg-index"
 NAME = f"{PROJECT}.countymap"
 #: Height of the main map in pixels (the insets and the legend sit below it).
 MAP_HEIGHT = 560
-_LEAFLET_FILES = ("leaflet-src.esm.js", "leaflet.css")
+#: What the browser loads: Leaflet and the component in one file each (one request, not a chain
+#: of three: the component, then its Leaflet import, then the stylesheets), built beside the
+#: sources by :func:`build_assets`; never shipped (``leaflet*`` is excluded from the wheel).
+BUNDLE_JS, BUNDLE_CSS = "leaflet-countymap.js", "leaflet-countymap.css"
 #: Alaska's Aleutians cross the antimeridian: east longitudes are drawn west of -180.
 _ALASKA = "02"
 
@@ -39,31 +45,47 @@ _ALASKA = "02"
 # ---------------------------------------------------------------------------- assets
 
 
-def ensure_leaflet(asset_dir: Path = ASSET_DIR) -> None:
-    """Copy Leaflet from the installed ``xstatic-leaflet`` into the component's asset folder
-    (once; again when the installed version changes)."""
+def bundle_texts(source: Path = ASSET_DIR) -> dict[str, str]:
+    """The two files the browser loads, by name: Leaflet from the installed ``xstatic-leaflet``
+    (its minified UMD build, kept out of the page's globals by a local ``module``) followed by
+    the component's ``countymap.js``; Leaflet's stylesheet followed by ``countymap.css``."""
     import xstatic.pkg.leaflet as xleaflet
 
-    source = Path(xleaflet.BASE_DIR)
-    for name in _LEAFLET_FILES:
-        src, dst = source / name, asset_dir / name
-        if dst.is_file() and dst.stat().st_size == src.stat().st_size:
+    leaflet = Path(xleaflet.BASE_DIR)
+    leaflet_js = re.sub(r"//# sourceMappingURL=\S*\s*$", "",
+                        (leaflet / "leaflet.js").read_text(encoding="utf-8"))
+    head = (f"// Built by iceberg_app.views.countymap.build_assets: Leaflet {xleaflet.VERSION} "
+            "(xstatic-leaflet), then countymap.js.\n")
+    js = (head + "const L = (function () {\n  const module = { exports: {} };\n"
+          "  const exports = module.exports;\n" + leaflet_js + "\n  return module.exports;\n})();\n"
+          + (source / "countymap.js").read_text(encoding="utf-8"))
+    css = ((leaflet / "leaflet.css").read_text(encoding="utf-8") + "\n"
+           + (source / "countymap.css").read_text(encoding="utf-8"))
+    return {BUNDLE_JS: js, BUNDLE_CSS: css}
+
+
+def build_assets(folder: Path = ASSET_DIR, source: Path | None = None) -> None:
+    """Write :func:`bundle_texts` into ``folder`` (atomically, readable by all); a file whose
+    content is already right is left alone, so a new Leaflet or a changed source rebuilds."""
+    for name, text in bundle_texts(source or ASSET_DIR).items():
+        data, dst = text.encode("utf-8"), folder / name
+        if dst.is_file() and dst.read_bytes() == data:
             continue
-        tmp = dst.with_suffix(dst.suffix + ".tmp")
-        shutil.copyfile(src, tmp)
+        tmp = dst.with_name(f".{name}.{os.getpid()}.tmp")
+        tmp.write_bytes(data)
         tmp.chmod(0o644)
         tmp.replace(dst)
 
 
 def served_asset_dir() -> Path:
-    """The folder the browser fetches the component's files from, with Leaflet in it.
+    """The folder the browser fetches the component's files from (:data:`BUNDLE_JS`,
+    :data:`BUNDLE_CSS`).
 
-    The package's own folder when it can take Leaflet's two files (a checkout, a virtualenv);
-    otherwise (a read-only system install) a copy in the user cache
-    (``<cache>/app-assets/countymap``), refreshed the same way.
+    The package's own folder when it can take them (a checkout, a virtualenv); otherwise (a
+    read-only system install) ``<cache>/app-assets/countymap``, built the same way.
     """
     try:
-        ensure_leaflet(ASSET_DIR)
+        build_assets(ASSET_DIR)
         return ASSET_DIR
     except OSError as err:
         from iceberg import settings
@@ -71,12 +93,7 @@ def served_asset_dir() -> Path:
         target = settings.cache_dir() / "app-assets" / "countymap"
         log.info("map assets: %s is not writable (%s); serving a copy from %s", ASSET_DIR, err, target)
         target.mkdir(parents=True, exist_ok=True)
-        for name in ("countymap.js", "countymap.css"):
-            tmp = target / f"{name}.tmp"
-            shutil.copyfile(ASSET_DIR / name, tmp)
-            tmp.chmod(0o644)
-            tmp.replace(target / name)
-        ensure_leaflet(target)
+        build_assets(target, source=ASSET_DIR)
         return target
 
 
@@ -102,7 +119,7 @@ def component(folder: Path | None = None) -> Callable:
     """The mount function of the component (registered once per server runtime), its files
     served from ``folder`` (default :func:`served_asset_dir`)."""
     _register_asset_dir(folder or served_asset_dir())
-    return st.components.v2.component(NAME, js="countymap.js", css="countymap.css",
+    return st.components.v2.component(NAME, js=BUNDLE_JS, css=BUNDLE_CSS,
                                       isolate_styles=False)
 
 
@@ -264,8 +281,10 @@ def hatch_payload(ids: pd.Index, share: pd.Series | None, threshold: float, show
 
 def show(geometry: Geometry, paint: dict, *, key: str, focus: str | None = None,
          hatch: dict | None = None, on_click: Callable[[str], None] | None = None,
-         height: int = MAP_HEIGHT) -> None:
-    """Mount (or update) the map. The shapes ride along with the session's first map only."""
+         height: int = MAP_HEIGHT, on_drawn: Callable[[], None] | None = None) -> None:
+    """Mount (or update) the map. The shapes ride along with the session's first map only.
+    With ``on_drawn`` the page fires the ``drawn`` trigger once it has drawn the map: a rerun
+    that calls ``on_drawn`` first."""
     from iceberg_app.views import timing
 
     ss = st.session_state
@@ -278,7 +297,8 @@ def show(geometry: Geometry, paint: dict, *, key: str, focus: str | None = None,
     needing = ss.setdefault("countymap.need_geom", set())
     send = ss.get("countymap.geom_sent") != geometry.key or key in needing
     data = {"key": key, "geom_key": geometry.key, "geom": geometry.payload if send else None,
-            "paint": paint, "focus": focus, "hatch": hatch, "height": height}
+            "paint": paint, "focus": focus, "hatch": hatch, "height": height,
+            "notify_drawn": on_drawn is not None}
     ss["countymap.geom_sent"] = geometry.key
     needing.discard(key)
 
@@ -286,7 +306,7 @@ def show(geometry: Geometry, paint: dict, *, key: str, focus: str | None = None,
         ss.setdefault("countymap.need_geom", set()).add(key)
 
     result = mount(key=key, data=data, height="content", on_click_change=_noop,
-                   on_need_geom_change=need_cb)
+                   on_need_geom_change=need_cb, on_drawn_change=on_drawn or _noop)
     geoid = str(getattr(result, "click", None) or "")  # a trigger: set in this rerun only
     if on_click is not None and len(geoid) == 5 and geoid.isdigit():
         on_click(geoid)

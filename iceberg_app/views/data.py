@@ -8,7 +8,6 @@ mutate another's copy.
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -77,14 +76,9 @@ class AppResult:
             out = out.drop(columns=[c for c in cols if c in out.columns]).join(extra[cols], how="left")
         return out
 
-
-def _warm_imports() -> None:
-    """Import the map classifier (mapclassify pulls in scikit-learn: seconds on a busy
-    machine) while the first session loads the bundle and runs its scenario."""
-    import mapclassify  # noqa: F401
-
-
-threading.Thread(target=_warm_imports, name="iceberg-warm-imports", daemon=True).start()
+# mapclassify (scikit-learn, scipy.stats, matplotlib: ~2 s) is imported by the first map's
+# classes, in the script's thread: importing it from a background thread raced the page's own
+# imports (a _DeadlockError on narwhals in a fresh process).
 
 
 @st.cache_resource(show_spinner="Loading the data (the first time, it is built from the "

@@ -8,6 +8,8 @@ really moved; a difference map gets diverging classes centred on zero.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import pandas as pd
 import streamlit as st
@@ -80,15 +82,18 @@ def _pick_county(geoid: str) -> None:
 
 
 def show(res: AppResult, metric: str, year: int | None, state_fips: str | None, key: str, *,
-         diff_against: AppResult | None = None, hatch: bool = False) -> None:
-    """Draw (or repaint) one map; a click selects the county for the drill-down."""
+         diff_against: AppResult | None = None, hatch: bool = False,
+         on_drawn: Callable[[], None] | None = None) -> None:
+    """Draw (or repaint) one map; a click selects the county for the drill-down. With
+    ``on_drawn``, the browser signals once it has drawn the map (a rerun, this callback first)."""
     timing.mark(f"map {key} start")
     geometry()
     timing.mark(f"map {key} geometry")
     share = res.counties.get("estimated_share", None)
     countymap.show(geometry(), paint(res, metric, year, diff_against=diff_against), key=key,
                    focus=state_fips, on_click=_pick_county,
-                   hatch=countymap.hatch_payload(geometry().ids, share, ESTIMATED_HATCH, hatch))
+                   hatch=countymap.hatch_payload(geometry().ids, share, ESTIMATED_HATCH, hatch),
+                   on_drawn=on_drawn)
     timing.mark(f"map {key} sent")
 
 

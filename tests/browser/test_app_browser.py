@@ -91,6 +91,13 @@ def test_first_load_draws_every_county_offline_legend_clear_of_land(page, app_ur
         assert box["x"] <= x <= box["x"] + box["width"] and box["y"] <= y <= box["y"] + box["height"]
     # Alaska, Hawaii and Puerto Rico are drawn in the insets below the map
     assert page.locator(".icm-inset").count() == 3
+    # the levers follow the map by themselves (its "drawn" signal), with no second copy of
+    # the shapes and the map still drawn
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    sidebar.get_by_role("button", name="Apply").wait_for(timeout=60_000)
+    wait_idle(page)
+    assert sidebar.get_by_text("Loading the levers").count() == 0
+    assert map_info(page)["geomPayloads"] == 1 and polygon_count(page) == n_counties
     assert page.external_requests == []
     shoot(page, artifacts, "01_first_load")
 

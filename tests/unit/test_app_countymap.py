@@ -113,25 +113,43 @@ def test_hatch_flags_counties_mostly_estimated():
 
 
 def test_read_only_install_serves_the_map_from_a_copy_in_the_cache(tmp_path, monkeypatch):
-    """A system-wide (read-only) install cannot take Leaflet beside the component's files:
-    the component is then served from a copy in the user cache, Leaflet included."""
+    """A system-wide (read-only) install cannot take the built files beside the component's
+    sources: the component is then served from a folder in the user cache, Leaflet included."""
     package = tmp_path / "site" / "countymap"
     package.mkdir(parents=True)
     for name in ("countymap.js", "countymap.css"):
         (package / name).write_text(f"/* {name} */", encoding="utf-8")
-    real_ensure = countymap.ensure_leaflet
+    real_build = countymap.build_assets
 
-    def ensure(folder=package):
+    def build(folder=package, source=None):
         if folder == package:
-            raise PermissionError(13, "Permission denied", str(folder / "leaflet.css"))
-        real_ensure(folder)
+            raise PermissionError(13, "Permission denied", str(folder / countymap.BUNDLE_JS))
+        real_build(folder, source)
 
     monkeypatch.setattr(countymap, "ASSET_DIR", package)
-    monkeypatch.setattr(countymap, "ensure_leaflet", ensure)
+    monkeypatch.setattr(countymap, "build_assets", build)
     monkeypatch.setenv("ICEBERG_CACHE_DIR", str(tmp_path / "cache"))
     served = countymap.served_asset_dir()
     assert served == tmp_path / "cache" / "app-assets" / "countymap"
-    names = sorted(p.name for p in served.iterdir())
-    assert names == ["countymap.css", "countymap.js", "leaflet-src.esm.js", "leaflet.css"]
-    assert (served / "countymap.js").read_text(encoding="utf-8") == "/* countymap.js */"
+    assert sorted(p.name for p in served.iterdir()) == ["leaflet-countymap.css", "leaflet-countymap.js"]
+    js = (served / countymap.BUNDLE_JS).read_text(encoding="utf-8")
+    assert js.index("Leaflet 1.") < js.index("const L = ") < js.index("/* countymap.js */")
+    assert "sourceMappingURL" not in js  # the map file is not served
+    css = (served / countymap.BUNDLE_CSS).read_text(encoding="utf-8")
+    assert ".leaflet-container" in css and css.endswith("/* countymap.css */")
     assert all(p.stat().st_mode & 0o044 == 0o044 for p in served.iterdir())  # readable by others
+
+
+def test_built_assets_follow_their_sources(tmp_path):
+    """A changed source rebuilds the bundle; an unchanged one leaves the file untouched."""
+    (tmp_path / "countymap.js").write_text("/* v1 */", encoding="utf-8")
+    (tmp_path / "countymap.css").write_text("/* css */", encoding="utf-8")
+    countymap.build_assets(tmp_path, source=tmp_path)
+    built = tmp_path / countymap.BUNDLE_JS
+    first = built.stat().st_mtime_ns
+    countymap.build_assets(tmp_path, source=tmp_path)
+    assert built.stat().st_mtime_ns == first
+    (tmp_path / "countymap.js").write_text("/* v2 */", encoding="utf-8")
+    countymap.build_assets(tmp_path, source=tmp_path)
+    assert built.read_text(encoding="utf-8").endswith("/* v2 */")
+    assert not list(tmp_path.glob(".*.tmp"))

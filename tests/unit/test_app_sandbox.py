@@ -15,6 +15,8 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
+from iceberg_app.views.session import LEVERS_DEFERRED
+
 ROOT = Path(__file__).resolve().parents[2]
 APP = str(ROOT / "iceberg_app" / "streamlit_app.py")
 
@@ -39,6 +41,8 @@ def app(monkeypatch):
 
     def make(query: dict | None = None) -> AppTest:
         at = AppTest.from_file(APP, default_timeout=60)
+        # as after the browser's first map: the levers are drawn (no page here to signal it)
+        at.session_state[LEVERS_DEFERRED] = False
         for key, value in (query or {}).items():
             at.query_params[key] = value
         return at
@@ -243,6 +247,7 @@ def test_eloundou_rater_with_other_layer_applies_its_mean(monkeypatch):
     st.cache_resource.clear()
     try:
         at = AppTest.from_file(APP, default_timeout=60)
+        at.session_state[LEVERS_DEFERRED] = False
         at.run()
         from iceberg_app.views.levers import RATER_NOTE
 
@@ -318,3 +323,20 @@ def test_card_lines_fit_a_card_when_the_scenario_differs(app):
     lines = {m.label: m.delta for m in at.metric if m.delta}
     assert any("pp" in d for d in lines.values())  # the change is shown
     assert all(len(d) <= 22 for d in lines.values()), lines
+
+
+def test_a_new_session_draws_the_map_before_the_levers(app):
+    """A session's first run leaves the lever form out (the browser mounts the map sooner) and
+    asks the map to signal when drawn; the next run of the page draws the levers."""
+    at = app()
+    del at.session_state[LEVERS_DEFERRED]  # a brand-new session, as a browser opens it
+    at.run()
+    no_failures(at)
+    assert "Loading the levers…" in [c.value for c in at.sidebar.caption]
+    assert not [b for b in at.sidebar.button if b.label == "Apply"]
+    assert at.session_state[LEVERS_DEFERRED] is True
+    assert metric(at, "Iceberg index") == "44.8%"  # the page itself is whole
+    at.run()  # what the map's "drawn" trigger causes
+    assert at.session_state[LEVERS_DEFERRED] is False
+    assert [b for b in at.sidebar.button if b.label == "Apply"]
+    assert "Loading the levers…" not in [c.value for c in at.sidebar.caption]

@@ -3,11 +3,11 @@
 // The county shapes arrive with the session's first map (`data.geom`, encoded polylines) and
 // stay in this module; should a map find them missing it fires the `need_geom` trigger and the
 // server sends them again. Every later message carries only a paint: one class character per
-// county, the class colours, the formatted values for the tooltip and the legend.
-// Leaflet is the copy of the installed xstatic-leaflet package served from this folder.
-import * as L from "./leaflet-src.esm.js";
-
-const STYLESHEETS = ["./leaflet.css", "./countymap.css"].map((f) => new URL(f, import.meta.url).href);
+// county, the class colours, the formatted values for the tooltip and the legend. A session's
+// first map fires the `drawn` trigger once painted (`data.notify_drawn`): the levers follow.
+// The browser loads this file after Leaflet (`L`, defined just before it), in one file built by
+// iceberg_app/views/countymap.py (build_assets), with Leaflet's stylesheet and countymap.css.
+/* global L */
 const MISSING = "#cfcfcf";
 const CONUS = [[24.3, -124.9], [49.5, -66.8]];
 const INSETS = [["02", "Alaska"], ["15", "Hawaii"], ["72", "Puerto Rico"]];
@@ -17,18 +17,6 @@ const store = (window.__icebergCountyMap = window.__icebergCountyMap || {
   geom: {}, maps: {}, stats: { geomPayloads: 0, paints: 0, lastPaintMs: 0,
                                moduleAt: performance.now() },
 });
-
-// Leaflet's stylesheet and ours, once in the page head (fetched once, then cached)
-function ensureCss() {
-  if (document.querySelector("link[data-iceberg-map]")) return;
-  for (const href of STYLESHEETS) {
-    const link = document.createElement("link");
-    link.rel = "stylesheet";
-    link.href = href;
-    link.dataset.icebergMap = "1";
-    document.head.appendChild(link);
-  }
-}
 
 // Google's encoded polyline (precision 1e-4), lat/lng pairs
 function decode(str) {
@@ -85,7 +73,6 @@ function makeMap(el, geo, interactive) {
 }
 
 function build(root, geo, key, setTriggerValue) {
-  ensureCss();
   // keep what Streamlit put in the element; replace only a previous map
   for (const old of root.querySelectorAll(":scope > .icm-root")) old.remove();
   const wrap = document.createElement("div");
@@ -259,6 +246,10 @@ function paint(entry, p, focus) {
   legend(entry, p);
   store.stats.paints += 1;
   store.stats.lastPaintMs = performance.now() - t0;
+  // Leaflet redraws its canvas in the next animation frame; a callback queued after its own
+  // runs once that frame is drawn (what the benchmark reads as "repainted", in page time)
+  const seq = store.stats.paints;
+  requestAnimationFrame(() => { if (store.stats.paints === seq) store.stats.framedAt = performance.now(); });
   entry.wrap.dataset.paintSeq = String(store.stats.paints);
   entry.wrap.dataset.classes = codes;
 }
@@ -351,4 +342,8 @@ function render(component) {
   fitInsets(entry);
   entry.wrap.dataset.drawn = String(entry.main.group.getLayers().length);
   store.stats.drawnAt = store.stats.drawnAt || performance.now();
+  if (data.notify_drawn && !entry.notified) { // the page's levers wait for the first map
+    entry.notified = true;
+    requestAnimationFrame(() => setTimeout(() => setTriggerValue("drawn", true), 0));
+  }
 }
