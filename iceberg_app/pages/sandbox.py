@@ -39,6 +39,24 @@ def main() -> None:
     timing.mark("scenario computed")
 
     st.markdown(_CSS, unsafe_allow_html=True)
+    # the heading and the geography row are filled after the map section: the map's element is
+    # then the first the browser gets (it mounts it sooner, and repaints it in its first pass)
+    header = st.container()
+    geo = ss["view.geo"]  # the selectbox below shows (and sets) it
+    fips = None if geo == "US" else choices.state_abbr[geo]
+    name = "the United States" if fips is None else choices.states[fips]
+    map_section(res, base, fips, geo if fips else None, name)
+    with header:
+        _heading(choices, res, fips)
+    # the levers last (Apply is a callback, run before this); a session's first run leaves
+    # them out, and the map's "drawn" signal brings them
+    session.sidebar_or_placeholder(choices)
+    timing.mark("sidebar")
+
+
+def _heading(choices, res, fips: str | None) -> None:
+    """Title, notices, the geography and county search, and what the scenario is."""
+    ss = st.session_state
     st.markdown("### Where AI could do the work people are paid for")
     st.caption(headline.CAVEAT)
     for repaired in get_bundle().notices:  # e.g. a damaged cached bundle set aside and rebuilt
@@ -48,25 +66,15 @@ def main() -> None:
         st.warning(notice, icon="⚠️")
     if ss.get("flash"):
         st.success(ss.pop("flash"))
-
     abbrs = sorted(choices.state_abbr)
     c1, c2, c3 = st.columns([2, 2, 3], vertical_alignment="bottom")
     c1.selectbox("Geography", ["US", *abbrs], key="view.geo",
                  format_func=lambda a: "Whole country" if a == "US"
                  else choices.states[choices.state_abbr[a]])
-    geo = ss["view.geo"]
-    fips = None if geo == "US" else choices.state_abbr[geo]
-    name = "the United States" if fips is None else choices.states[fips]
     with c2:  # outside the map fragment: its 3,222 names are not re-sent on every view change
         county_search(choices, fips)
     c3.markdown(scenario_label(res.scenario), help="The baseline is the model's default "
                 "levers: every comparison (cards, side by side, difference) is against it.")
-
-    map_section(res, base, fips, geo if fips else None, name)
-    # the levers last (Apply is a callback, run before this); a session's first run leaves
-    # them out, and the map's "drawn" signal brings them
-    session.sidebar_or_placeholder(choices)
-    timing.mark("sidebar")
 
 
 def scenario_label(sc: Scenario) -> str:
@@ -108,17 +116,13 @@ def _map_section(res, base, fips, abbr, name) -> None:
     options = list(TECH_OPTIONS) + (list(SCENARIO_OPTIONS) if res.has_scenario else [])
     if ss.get("view.metric") not in options:
         ss["view.metric"] = "iceberg_index"
-    c1, c2 = st.columns([3, 2])
-    metric = c1.radio("Map", options, key="view.metric", horizontal=True, format_func=labels.short_label)
-    mode = c2.radio("View", list(MODES), key="view.mode", horizontal=True, format_func=MODES.get)
-    year = None
-    if res.has_scenario:  # a new horizon moves the slider to its last year
-        if ss.get("view.year") not in res.years:
-            ss["view.year"] = res.years[-1]
-        year = c2.select_slider("Year (scenario outputs)", options=res.years, key="view.year")
-    same = not changed_levers(res.scenario)
-    if mode != "scenario" and same:
-        st.caption("The current scenario is the baseline: change a lever and Apply to compare.")
+    if res.has_scenario and ss.get("view.year") not in res.years:
+        ss["view.year"] = res.years[-1]  # a new horizon moves the slider to its last year
+    # the choices are drawn after the map (their values are in the session already): the
+    # map's element goes first
+    controls = st.container()
+    metric, mode = ss["view.metric"], ss["view.mode"]
+    year = ss["view.year"] if res.has_scenario else None
     label = fmt.label(metric)
     diff = None
     if mode == "side":  # two maps need the full width; the cards go below them
@@ -131,6 +135,14 @@ def _map_section(res, base, fips, abbr, name) -> None:
             diff = _draw_maps(res, base, metric, mode, year, fips, label)
         with card_col:
             headline.cards(res, base, fips, name, year)
+    with controls:
+        c1, c2 = st.columns([3, 2])
+        c1.radio("Map", options, key="view.metric", horizontal=True, format_func=labels.short_label)
+        c2.radio("View", list(MODES), key="view.mode", horizontal=True, format_func=MODES.get)
+        if res.has_scenario:
+            c2.select_slider("Year (scenario outputs)", options=res.years, key="view.year")
+        if mode != "scenario" and not changed_levers(res.scenario):
+            st.caption("The current scenario is the baseline: change a lever and Apply to compare.")
     _point_to_scenario_metric(res, metric)
     c1, c2 = st.columns([3, 2], vertical_alignment="center")
     c1.caption("Hover a county for its figures; click it (or find it above) for the drill-down. "
