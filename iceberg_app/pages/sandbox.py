@@ -105,6 +105,7 @@ def map_section(res, base, fips, abbr, name) -> None:
         _map_section(res, base, fips, abbr, name)
     except Exception as exc:  # noqa: BLE001
         friendly_error(exc, "the map")
+        session.levers_now()  # no map to signal it: the levers must not wait for one
 
 
 def _map_section(res, base, fips, abbr, name) -> None:

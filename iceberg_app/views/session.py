@@ -201,6 +201,11 @@ def levers_waiting() -> bool:
     return st.session_state.get(LEVERS_DEFERRED) is True
 
 
+def levers_now() -> None:
+    """Draw the levers in this run after all (when there is no map to wait for)."""
+    st.session_state[LEVERS_DEFERRED] = False
+
+
 def map_drawn_cb() -> None:
     """The first map of the session is drawn in the browser: the page's next run has levers."""
     st.session_state[LEVERS_WANTED] = True

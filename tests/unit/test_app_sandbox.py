@@ -340,3 +340,20 @@ def test_a_new_session_draws_the_map_before_the_levers(app):
     assert at.session_state[LEVERS_DEFERRED] is False
     assert [b for b in at.sidebar.button if b.label == "Apply"]
     assert "Loading the levers…" not in [c.value for c in at.sidebar.caption]
+
+
+def test_levers_do_not_wait_for_a_map_that_failed(app, monkeypatch):
+    """When the map section fails in a session's first run, the levers are drawn at once (the
+    map cannot signal; the user needs them to change what failed)."""
+    from iceberg_app.views import mapview
+
+    def broken(*args, **kwargs):
+        raise ValueError("the map could not be drawn")
+
+    monkeypatch.setattr(mapview, "show", broken)
+    at = app()
+    del at.session_state[LEVERS_DEFERRED]
+    at.run()
+    assert not at.exception and at.error  # the failure is a message in the page
+    assert [b for b in at.sidebar.button if b.label == "Apply"]
+    assert at.session_state[LEVERS_DEFERRED] is False
