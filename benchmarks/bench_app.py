@@ -34,7 +34,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -285,21 +284,16 @@ def empty_page_floor(browser, h, users: int = 5) -> None:
     script.write_text('import streamlit as st\n\nst.title("An empty Streamlit page")\n',
                       encoding="utf-8")
     port = h.free_port()
+    log = folder / "streamlit.log"
     proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(script),
                              "--server.headless", "true", "--server.port", str(port),
                              "--server.address", "127.0.0.1", "--browser.gatherUsageStats",
                              "false", "--server.fileWatcherType", "none"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            stdout=log.open("w"), stderr=subprocess.STDOUT,
                             start_new_session=True)
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                with urllib.request.urlopen(url + "/_stcore/health", timeout=2):
-                    break
-            except OSError:
-                time.sleep(0.3)
+        h.wait_for_health(proc, url, 60.0, str(log))
         for count in (1, users):
             ctxs, pages = new_pages(browser, h, count)
             start = time.perf_counter()

@@ -68,6 +68,8 @@ _EXPORTS: dict[str, str] = {
     "holdout_text": "iceberg.report:holdout_text",
     "HOLDOUT_SEED": "iceberg.oews.holdout:HOLDOUT_SEED",
     "HOLDOUT_FRACTION": "iceberg.oews.holdout:HOLDOUT_FRACTION",
+    # files
+    "atomic_write_bytes": "iceberg.fileutil:atomic_write_bytes",
 }
 
 __all__ = [
@@ -91,6 +93,7 @@ __all__ = [
     "Scenario",
     "__version__",
     "add_per_worker_and_share",
+    "atomic_write_bytes",
     "build",
     "bundle_summary",
     "check_bundles",

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -67,14 +66,12 @@ def bundle_texts(source: Path = ASSET_DIR) -> dict[str, str]:
 def build_assets(folder: Path = ASSET_DIR, source: Path | None = None) -> None:
     """Write :func:`bundle_texts` into ``folder`` (atomically, readable by all); a file whose
     content is already right is left alone, so a new Leaflet or a changed source rebuilds."""
+    from iceberg import atomic_write_bytes
+
     for name, text in bundle_texts(source or ASSET_DIR).items():
         data, dst = text.encode("utf-8"), folder / name
-        if dst.is_file() and dst.read_bytes() == data:
-            continue
-        tmp = dst.with_name(f".{name}.{os.getpid()}.tmp")
-        tmp.write_bytes(data)
-        tmp.chmod(0o644)
-        tmp.replace(dst)
+        if not (dst.is_file() and dst.read_bytes() == data):
+            atomic_write_bytes(dst, data)
 
 
 def served_asset_dir() -> Path:

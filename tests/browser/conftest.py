@@ -62,18 +62,25 @@ def start_app(raw_dir: Path, cache_dir: Path, port: int | None = None,
     proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT,
                             start_new_session=True)
     url = f"http://127.0.0.1:{port}"
+    wait_for_health(proc, url, timeout, log.name)
+    return proc, url
+
+
+def wait_for_health(proc: subprocess.Popen, url: str, timeout: float, log: str) -> None:
+    """Wait until the Streamlit server ``proc`` answers ``/_stcore/health`` on ``url``; stop it
+    and raise (naming its ``log``) when it exits or stays silent for ``timeout`` seconds."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            raise RuntimeError(f"streamlit exited with {proc.returncode}; see {log.name}")
+            raise RuntimeError(f"streamlit exited with {proc.returncode}; see {log}")
         try:
             with urllib.request.urlopen(url + "/_stcore/health", timeout=2) as r:
                 if r.status == 200:
-                    return proc, url
+                    return
         except OSError:
             time.sleep(0.3)
     stop_app(proc)
-    raise RuntimeError(f"streamlit did not answer on {url} within {timeout} s")
+    raise RuntimeError(f"streamlit did not answer on {url} within {timeout} s; see {log}")
 
 
 def stop_app(proc: subprocess.Popen) -> None:

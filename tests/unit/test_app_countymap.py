@@ -152,4 +152,4 @@ def test_built_assets_follow_their_sources(tmp_path):
     (tmp_path / "countymap.js").write_text("/* v2 */", encoding="utf-8")
     countymap.build_assets(tmp_path, source=tmp_path)
     assert built.read_text(encoding="utf-8").endswith("/* v2 */")
-    assert not list(tmp_path.glob(".*.tmp"))
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []  # no leftovers
